@@ -1,0 +1,70 @@
+/*
+ * common.h - what every internal module of libnewsclass shares: the
+ * allocation hook's entry points, the diagnostic helpers and a few small
+ * utilities.  Not installed; programs use newsclass.h only.
+ *
+ * Every allocation in pipeline/ goes through nc_malloc/nc_realloc/nc_free so
+ * that tests can swap the hook for a leak checker or fail the Nth
+ * allocation (tests/alloc_fail.h).  There is no #define malloc anywhere.
+ */
+#ifndef NC_COMMON_H
+#define NC_COMMON_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "newsclass.h"
+
+#define NC_INTERNAL __attribute__((visibility("hidden")))
+
+/* Allocate n bytes, or NULL.  n == 0 allocates one byte so NULL means failure. */
+void *nc_malloc(size_t n);
+/* Allocate n*size zeroed bytes, NULL on failure or overflow. */
+void *nc_calloc(size_t n, size_t size);
+/* Resize p to n bytes (n > 0); NULL on failure, p then still valid. */
+void *nc_realloc(void *p, size_t n);
+/* Resize an array of n elements of size bytes, checking n*size for overflow. */
+void *nc_reallocarray(void *p, size_t n, size_t size);
+/* Free p; NULL does nothing. */
+void nc_free(void *p);
+/* A NUL-terminated copy of s[0..len), or NULL. */
+char *nc_strndup(const char *s, size_t len);
+
+/*
+ * Fill diag (which may be NULL) with file, line and a printf-style message,
+ * and return status, so an error site is one line:
+ *     return nc_diag_set(diag, NC_ERR_FORMAT, path, lineno, "missing tab");
+ */
+nc_status nc_diag_set(nc_diag *diag, nc_status status, const char *file, unsigned long line,
+                      const char *fmt, ...) __attribute__((format(printf, 5, 6)));
+
+/* Little-endian fixed-width helpers for the model format and digests. */
+static inline void nc_put_u32(unsigned char *p, uint32_t v)
+{
+    p[0] = (unsigned char)v;
+    p[1] = (unsigned char)(v >> 8);
+    p[2] = (unsigned char)(v >> 16);
+    p[3] = (unsigned char)(v >> 24);
+}
+static inline uint32_t nc_get_u32(const unsigned char *p)
+{
+    return (uint32_t)p[0] | (uint32_t)p[1] << 8 | (uint32_t)p[2] << 16 | (uint32_t)p[3] << 24;
+}
+static inline void nc_put_u64(unsigned char *p, uint64_t v)
+{
+    nc_put_u32(p, (uint32_t)v);
+    nc_put_u32(p + 4, (uint32_t)(v >> 32));
+}
+static inline uint64_t nc_get_u64(const unsigned char *p)
+{
+    return (uint64_t)nc_get_u32(p) | (uint64_t)nc_get_u32(p + 4) << 32;
+}
+
+/* CRC-32 (IEEE 802.3, as zlib's crc32) of len bytes, continuing from crc (start with 0). */
+uint32_t nc_crc32(uint32_t crc, const void *data, size_t len);
+
+/* 64-bit FNV-1a, continuing from h (start with NC_FNV_INIT); used for digests. */
+#define NC_FNV_INIT 0xcbf29ce484222325ull
+uint64_t nc_fnv1a(uint64_t h, const void *data, size_t len);
+
+#endif

@@ -1,0 +1,247 @@
+/*
+ * model.c - the naive Bayes model in memory: creation, growth, the derived
+ * log-probability tables, and the public accessors (see model.h).
+ *
+ * Counts are the truth; everything a classifier reads (log P(feature |
+ * label), log priors, log transitions) is recomputed from them by
+ * nc_model_prepare, after training, loading, updating or merging.  Two
+ * feature groups are smoothed separately: words ("w:" stems and "b:"
+ * bigrams), whose vocabulary is large, and cues ("c:", "p:", "x:" ...),
+ * a few hundred dense features that would otherwise be drowned out.
+ */
+#include <math.h>
+#include <string.h>
+
+#include "model.h"
+
+nc_status nc_model_new_empty(const nc_options *o, nc_model **out)
+{
+    *out = NULL;
+    nc_model *m = nc_calloc(1, sizeof *m);
+    if (!m)
+        return NC_ERR_NOMEM;
+    if (o)
+        m->opt = *o;
+    else
+        nc_options_default(&m->opt);
+    if (nc_vocab_new(&m->labels) != NC_OK || nc_vocab_new(&m->features) != NC_OK) {
+        nc_model_free(m);
+        return NC_ERR_NOMEM;
+    }
+    *out = m;
+    return NC_OK;
+}
+
+static void free_derived(nc_model *m)
+{
+    nc_free(m->logp);
+    nc_free(m->log_unseen);
+    nc_free(m->log_prior);
+    nc_free(m->log_trans);
+    nc_free(m->label_names);
+    m->logp = m->log_unseen = m->log_prior = m->log_trans = NULL;
+    m->label_names = NULL;
+}
+
+void nc_model_free(nc_model *m)
+{
+    if (!m)
+        return;
+    free_derived(m);
+    nc_vocab_free(m->labels);
+    nc_vocab_free(m->features);
+    nc_free(m->counts);
+    nc_free(m->label_total);
+    nc_free(m->label_cue_total);
+    nc_free(m->label_sents);
+    nc_free(m->trans);
+    nc_free(m);
+}
+
+int nc_feature_is_word(const char *key)
+{
+    return (key[0] == 'w' || key[0] == 'b') && key[1] == ':';
+}
+
+/* Per-label arrays for nn labels, built aside so a failure changes nothing. */
+struct label_arrays {
+    uint64_t *counts, *tot, *cue, *sents, *trans;
+};
+
+static void label_arrays_free(struct label_arrays *a)
+{
+    nc_free(a->counts);
+    nc_free(a->tot);
+    nc_free(a->cue);
+    nc_free(a->sents);
+    nc_free(a->trans);
+}
+
+/*
+ * Copy every per-label array from nl to nn = nl + 1 labels.  counts and
+ * trans are re-laid out (their row width is the label count).
+ */
+static nc_status widen_labels(const nc_model *m, struct label_arrays *a)
+{
+    uint32_t nl = m->nlabels, nn = nl + 1;
+    size_t rows = m->cap_features ? m->cap_features : 1;
+    a->counts = nc_calloc(rows * nn, sizeof *a->counts);
+    a->tot = nc_calloc(nn, sizeof *a->tot);
+    a->cue = nc_calloc(nn, sizeof *a->cue);
+    a->sents = nc_calloc(nn, sizeof *a->sents);
+    a->trans = nc_calloc((size_t)(nn + 1) * nn, sizeof *a->trans);
+    if (!a->counts || !a->tot || !a->cue || !a->sents || !a->trans) {
+        label_arrays_free(a);
+        return NC_ERR_NOMEM;
+    }
+    for (size_t f = 0; f < m->nfeatures; f++)
+        for (uint32_t l = 0; l < nl; l++)
+            a->counts[f * nn + l] = m->counts[f * nl + l];
+    for (uint32_t l = 0; l < nl; l++) {
+        a->tot[l] = m->label_total[l];
+        a->cue[l] = m->label_cue_total[l];
+        a->sents[l] = m->label_sents[l];
+    }
+    /* old row r (r == nl is the start row) -> new row (r == nl ? nn : r) */
+    for (uint32_t r = 0; r <= nl; r++)
+        for (uint32_t t = 0; t < nl; t++)
+            a->trans[(size_t)(r == nl ? nn : r) * nn + t] = m->trans[(size_t)r * nl + t];
+    return NC_OK;
+}
+
+nc_status nc_model_add_label(nc_model *m, const char *label, size_t len, uint32_t *id)
+{
+    if (nc_vocab_find(m->labels, label, len, id))
+        return NC_OK;
+    if (m->nlabels >= NC_MAX_LABELS)
+        return NC_ERR_RANGE;
+    struct label_arrays a = { 0 };
+    nc_status st = widen_labels(m, &a);
+    if (st != NC_OK)
+        return st;
+    st = nc_vocab_intern(m->labels, label, len, id, NULL);
+    if (st != NC_OK) {
+        label_arrays_free(&a);
+        return st;
+    }
+    struct label_arrays old = { m->counts, m->label_total, m->label_cue_total, m->label_sents,
+                                m->trans };
+    label_arrays_free(&old);
+    m->counts = a.counts;
+    m->label_total = a.tot;
+    m->label_cue_total = a.cue;
+    m->label_sents = a.sents;
+    m->trans = a.trans;
+    if (!m->cap_features)
+        m->cap_features = 1;
+    m->nlabels++;
+    return NC_OK;
+}
+
+nc_status nc_model_add_feature(nc_model *m, const char *feat, size_t len, uint32_t *id)
+{
+    if (nc_vocab_find(m->features, feat, len, id))
+        return NC_OK;
+    if (m->nfeatures == m->cap_features || !m->counts) {
+        size_t ncap = m->cap_features ? m->cap_features * 2 : 1024;
+        size_t width = m->nlabels ? m->nlabels : 1;
+        uint64_t *c = nc_reallocarray(m->counts, ncap * width, sizeof *c);
+        if (!c)
+            return NC_ERR_NOMEM;
+        memset(c + m->cap_features * width, 0, (ncap - m->cap_features) * width * sizeof *c);
+        m->counts = c;
+        m->cap_features = ncap;
+    }
+    int added;
+    nc_status st = nc_vocab_intern(m->features, feat, len, id, &added);
+    if (st != NC_OK)
+        return st;
+    m->nfeatures++;
+    return NC_OK;
+}
+
+/* log(x) for counts, with log(0) never taken: callers always smooth. */
+nc_status nc_model_prepare(nc_model *m)
+{
+    free_derived(m);
+    uint32_t nl = m->nlabels;
+    size_t nf = m->nfeatures;
+    if (nl == 0)
+        return NC_ERR_EMPTY;
+    m->logp = nc_reallocarray(NULL, nf ? nf * nl : 1, sizeof *m->logp);
+    m->log_unseen = nc_calloc((size_t)nl * 2, sizeof *m->log_unseen);
+    m->log_prior = nc_calloc(nl, sizeof *m->log_prior);
+    m->log_trans = nc_calloc((size_t)(nl + 1) * nl, sizeof *m->log_trans);
+    m->label_names = nc_calloc(nl, sizeof *m->label_names);
+    if (!m->logp || !m->log_unseen || !m->log_prior || !m->log_trans || !m->label_names) {
+        free_derived(m);
+        return NC_ERR_NOMEM;
+    }
+    for (uint32_t l = 0; l < nl; l++)
+        m->label_names[l] = nc_vocab_key(m->labels, l, NULL);
+
+    /* Group sizes and per-label totals, recomputed from the counts. */
+    uint64_t nword = 0, ncue = 0;
+    for (uint32_t l = 0; l < nl; l++)
+        m->label_total[l] = m->label_cue_total[l] = 0;
+    for (size_t f = 0; f < nf; f++) {
+        int word = nc_feature_is_word(nc_vocab_key(m->features, (uint32_t)f, NULL));
+        word ? nword++ : ncue++;
+        for (uint32_t l = 0; l < nl; l++) {
+            uint64_t c = m->counts[f * nl + l];
+            if (word)
+                m->label_total[l] += c;
+            else
+                m->label_cue_total[l] += c;
+        }
+    }
+    const double aw = m->opt.alpha, ac = m->opt.alpha_cue;
+    for (uint32_t l = 0; l < nl; l++) {
+        double dw = log((double)m->label_total[l] + aw * (double)(nword ? nword : 1));
+        double dc = log((double)m->label_cue_total[l] + ac * (double)(ncue ? ncue : 1));
+        m->log_unseen[l * 2] = log(aw) - dw;
+        m->log_unseen[l * 2 + 1] = log(ac) - dc;
+        for (size_t f = 0; f < nf; f++) {
+            int word = nc_feature_is_word(nc_vocab_key(m->features, (uint32_t)f, NULL));
+            double c = (double)m->counts[f * nl + l];
+            m->logp[f * nl + l] = word ? log(c + aw) - dw : log(c + ac) - dc;
+        }
+    }
+    uint64_t total = 0;
+    for (uint32_t l = 0; l < nl; l++)
+        total += m->label_sents[l];
+    for (uint32_t l = 0; l < nl; l++)
+        m->log_prior[l] = log(((double)m->label_sents[l] + 1.0) / ((double)total + nl));
+    /* Transitions with add-one smoothing, row by row (row nl = document start). */
+    for (uint32_t r = 0; r <= nl; r++) {
+        uint64_t row = 0;
+        for (uint32_t t = 0; t < nl; t++)
+            row += m->trans[(size_t)r * nl + t];
+        for (uint32_t t = 0; t < nl; t++)
+            m->log_trans[(size_t)r * nl + t] =
+                log(((double)m->trans[(size_t)r * nl + t] + 1.0) / ((double)row + nl));
+    }
+    return NC_OK;
+}
+
+size_t nc_model_labels(const nc_model *m)
+{
+    return m ? m->nlabels : 0;
+}
+
+const char *nc_model_label(const nc_model *m, size_t i)
+{
+    if (!m || i >= m->nlabels)
+        return NULL;
+    return nc_vocab_key(m->labels, (uint32_t)i, NULL);
+}
+
+const nc_options *nc_model_options(const nc_model *m)
+{
+    return &m->opt;
+}
+
+size_t nc_model_features(const nc_model *m)
+{
+    return m ? m->nfeatures : 0;
+}

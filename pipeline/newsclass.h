@@ -1,0 +1,316 @@
+/*
+ * newsclass.h - the public contract of libnewsclass.
+ *
+ * newsclass reads news articles, splits them into sentences, tokenizes and
+ * Snowball-stems them, and labels every sentence with a naive Bayes
+ * classifier (by default: incident, official_statement, background,
+ * analysis; a corpus may bring any label set).  This header is everything a
+ * program linking the library may call; every other header in pipeline/ is
+ * internal.  Each entry says what it returns, what NULL means and who owns
+ * what.  The library never prints, never exits and never aborts on bad data
+ * or a failed allocation: every failure is an nc_status, and the calls that
+ * read files or corpora can also fill an nc_diag naming the file and line.
+ *
+ * Strings are UTF-8.  Slices (pointer + length) are not NUL-terminated
+ * unless said so.  Nothing here keeps global state except the allocator
+ * hook, which is process-wide by design (set it before any other call).
+ */
+#ifndef NEWSCLASS_H
+#define NEWSCLASS_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#ifdef __cplusplus
+extern "C" {
+#endif
+
+#if defined(NC_BUILDING_LIBRARY) && defined(__GNUC__)
+#define NC_API __attribute__((visibility("default")))
+#else
+#define NC_API
+#endif
+
+#define NC_VERSION_STRING "0.1.0"
+
+/* ------------------------------------------------------------------------ */
+/* Status codes                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* One status enum for the whole library.  NC_OK is zero. */
+typedef enum nc_status {
+    NC_OK = 0,
+    NC_ERR_NOMEM,        /* an allocation failed; nothing was half-done */
+    NC_ERR_IO,           /* reading or writing a file failed (errno kept in the diag) */
+    NC_ERR_FORMAT,       /* malformed corpus line, model file or argument text */
+    NC_ERR_CHECKSUM,     /* model file checksum mismatch (damaged or truncated) */
+    NC_ERR_VERSION,      /* model file of a newer or unknown format version */
+    NC_ERR_LABEL,        /* a label the model does not know, or an invalid label */
+    NC_ERR_INCOMPATIBLE, /* models or settings that cannot be combined */
+    NC_ERR_RANGE,        /* a count would go below zero or overflow */
+    NC_ERR_ARG,          /* invalid argument (programmer or usage error) */
+    NC_ERR_STEMMER,      /* libstemmer has no stemmer for that language */
+    NC_ERR_INTERRUPTED,  /* the caller's cancel flag was raised */
+    NC_ERR_EMPTY         /* nothing to work on (e.g. a corpus without sentences) */
+} nc_status;
+
+/* A static English description of s; never NULL. */
+NC_API const char *nc_strerror(nc_status s);
+
+/*
+ * Where an error happened, for corpus and model errors.  Calls that take an
+ * nc_diag * accept NULL.  file is the path given by the caller (or "-"),
+ * line is 1-based (0 when no line applies, e.g. a model file offset error),
+ * message is one sentence without a trailing newline.
+ */
+typedef struct nc_diag {
+    char file[1024];
+    unsigned long line;
+    char message[512];
+} nc_diag;
+
+/* ------------------------------------------------------------------------ */
+/* Memory                                                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Every allocation of the library goes through one hook (uthash included).
+ * fn(ud, NULL, n) allocates, fn(ud, p, n) reallocates, fn(ud, p, 0) frees
+ * and returns NULL.  Returning NULL for n > 0 is an allocation failure,
+ * which every call turns into NC_ERR_NOMEM with nothing leaked.  Passing
+ * fn == NULL restores the default (realloc/free).  Set it before creating
+ * any handle: memory must be freed by the hook that allocated it.
+ */
+typedef void *(*nc_alloc_fn)(void *ud, void *ptr, size_t size);
+NC_API void nc_set_allocator(nc_alloc_fn fn, void *ud);
+
+/* ------------------------------------------------------------------------ */
+/* Sentence splitting                                                        */
+/* ------------------------------------------------------------------------ */
+
+/* Flags of a sentence. */
+#define NC_SENT_HEADING    0x1u /* a heading or a line without terminal punctuation */
+#define NC_SENT_PARA_START 0x2u /* first sentence of a paragraph */
+#define NC_SENT_BULLET     0x4u /* a list item or bullet line */
+#define NC_SENT_DATELINE   0x8u /* starts with a dateline ("BEIRUT -") */
+#define NC_SENT_TRUNCATED  0x10u /* cut at NC_MAX_SENTENCE_BYTES, not at a boundary */
+
+/*
+ * Sentences longer than this are cut at the last space before the limit (or
+ * at the limit) so that a 100 MB line splits in bounded memory.
+ */
+#define NC_MAX_SENTENCE_BYTES 65536u
+
+/*
+ * One sentence.  text/len is the sentence as valid UTF-8 NFC with inner
+ * whitespace folded to single spaces and no leading or trailing space;
+ * invalid input bytes appear as U+FFFD, NUL bytes as spaces.  It is owned by
+ * the splitter and valid until the next call on it.  start/end are byte
+ * offsets [start, end) into the whole input fed so far (the raw bytes, BOM
+ * and CR included), so a caller can highlight the sentence in the original.
+ */
+typedef struct nc_sentence {
+    const char *text;
+    size_t len;
+    uint64_t start, end;
+    unsigned flags;              /* NC_SENT_* */
+    uint32_t paragraph;          /* 0-based paragraph number in the input */
+    uint32_t index_in_paragraph; /* 0-based sentence number in the paragraph */
+} nc_sentence;
+
+typedef struct nc_splitter nc_splitter;
+
+/* A new splitter in *out.  NC_OK or NC_ERR_NOMEM (then *out is NULL). */
+NC_API nc_status nc_splitter_new(nc_splitter **out);
+/*
+ * Push len bytes of input (any split of the stream, even inside a UTF-8
+ * sequence).  The bytes are copied as needed.  NC_OK or NC_ERR_NOMEM.
+ */
+NC_API nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len);
+/* Say the input has ended, so the last sentence can be released. */
+NC_API nc_status nc_splitter_finish(nc_splitter *sp);
+/*
+ * The next complete sentence in *out: returns 1, or 0 when no sentence is
+ * ready (feed more, or after finish: the input is exhausted).  Memory used is
+ * bounded by the longest sentence (at most NC_MAX_SENTENCE_BYTES plus the
+ * unread look-ahead), not by the input.
+ */
+NC_API int nc_splitter_next(nc_splitter *sp, nc_sentence *out);
+/* Forget all input and start a new stream (offsets restart at 0). */
+NC_API void nc_splitter_reset(nc_splitter *sp);
+/* Free the splitter; NULL does nothing. */
+NC_API void nc_splitter_free(nc_splitter *sp);
+
+/* ------------------------------------------------------------------------ */
+/* Options a model is trained with                                           */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Every setting that changes what a model computes.  They are stored in the
+ * model file, so classify and eval reproduce exactly what training chose.
+ * nc_options_default fills the defaults; nc_options_set sets one by name
+ * from text ("alpha", "0.5"), the form used by the CLI's --set and by the
+ * model file; nc_options_format writes all of them as canonical
+ * "key=value\n" lines.
+ */
+typedef struct nc_options {
+    char stemmer[32];     /* libstemmer algorithm ("english"), or "none" */
+    double alpha;         /* additive smoothing of word features */
+    double alpha_cue;     /* additive smoothing of cue/position features */
+    int bigrams;          /* 1: add stem bigrams */
+    int binary;           /* 1: count each feature once per sentence */
+    int cues;             /* 1: quote, reporting-verb, modal, number... features */
+    int position;         /* 1: position-in-document features */
+    int context;          /* 1: cue features of the neighbouring sentences */
+    int stopwords;        /* 1: keep stopwords as features (0 drops them) */
+    double cue_weight;    /* weight of cue/position/context features in the score */
+    double prior_weight;  /* 0 = uniform class prior, 1 = trained prior */
+    double length_norm;   /* 0 = none; else scale word evidence to this many tokens */
+    double hmm_weight;    /* weight of label transitions in Viterbi; 0 = off */
+    double emission_scale;/* multiplies naive Bayes log-likelihoods before decoding */
+    uint32_t min_count;   /* drop features seen fewer times (applied at build) */
+    uint32_t max_features;/* keep the most frequent N features; 0 = all */
+} nc_options;
+
+NC_API void nc_options_default(nc_options *o);
+/* NC_OK, NC_ERR_ARG for an unknown key, NC_ERR_FORMAT for a bad value. */
+NC_API nc_status nc_options_set(nc_options *o, const char *key, const char *value);
+/*
+ * Canonical text of all options into buf (NUL-terminated, truncated to cap).
+ * Returns the length the full text needs, excluding the NUL.
+ */
+NC_API size_t nc_options_format(const nc_options *o, char *buf, size_t cap);
+
+/* ------------------------------------------------------------------------ */
+/* Corpora                                                                   */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A labelled corpus in memory: documents of sentences, each with a label
+ * and its position.  Two readers fill it: the project's document TSV
+ * (corpus/README.md) and brat standoff pairs with a label map.
+ */
+typedef struct nc_corpus nc_corpus;
+
+NC_API nc_status nc_corpus_new(nc_corpus **out);
+NC_API void nc_corpus_free(nc_corpus *c);
+/*
+ * Append the documents of a document-TSV file (path "-" reads stdin).  On a
+ * malformed line: NC_ERR_FORMAT with diag naming file and line, and the
+ * corpus unchanged.
+ */
+NC_API nc_status nc_corpus_read_tsv(nc_corpus *c, const char *path, nc_diag *diag);
+/*
+ * Append every X.txt/X.ann pair found under dir (recursively, in sorted path
+ * order), mapping source labels through the label map file (TSV "source
+ * <TAB> target"; first matching row wins; target "-" drops the sentence).
+ */
+NC_API nc_status nc_corpus_read_brat(nc_corpus *c, const char *dir, const char *label_map,
+                                     nc_diag *diag);
+/*
+ * Append one raw text as one unlabelled document (for classify), splitting
+ * it into sentences.  name is copied (used as document id).
+ */
+NC_API size_t nc_corpus_documents(const nc_corpus *c);
+NC_API size_t nc_corpus_sentences(const nc_corpus *c);
+/* A digest of the corpus contents (labels and text, in order): 16 hex digits + NUL. */
+NC_API void nc_corpus_digest(const nc_corpus *c, char out[17]);
+/* Write the corpus as document TSV to path ("-" = stdout). */
+NC_API nc_status nc_corpus_write_tsv(const nc_corpus *c, const char *path, nc_diag *diag);
+
+/* ------------------------------------------------------------------------ */
+/* Models                                                                    */
+/* ------------------------------------------------------------------------ */
+
+typedef struct nc_model nc_model;
+
+/* Train a new model on a corpus with the given options (NULL = defaults). */
+NC_API nc_status nc_model_train(const nc_corpus *c, const nc_options *opt, nc_model **out,
+                                nc_diag *diag);
+/* Add (sign +1) or subtract (sign -1) the counts of a corpus to a model. */
+NC_API nc_status nc_model_update(nc_model *m, const nc_corpus *c, int sign, nc_diag *diag);
+/* Sum src into dst; NC_ERR_INCOMPATIBLE when their settings differ. */
+NC_API nc_status nc_model_merge(nc_model *dst, const nc_model *src, nc_diag *diag);
+/*
+ * Load a model file.  Every length, count and offset is validated before it
+ * is used and the checksum is verified, so a damaged file is rejected with
+ * NC_ERR_CHECKSUM/NC_ERR_FORMAT/NC_ERR_VERSION, never a crash.
+ */
+NC_API nc_status nc_model_load(const char *path, nc_model **out, nc_diag *diag);
+/* The same from memory (the buffer is not kept). */
+NC_API nc_status nc_model_load_mem(const void *buf, size_t len, nc_model **out, nc_diag *diag);
+/* The model built into the library (the default model), or NC_ERR_EMPTY. */
+NC_API nc_status nc_model_load_default(nc_model **out, nc_diag *diag);
+/*
+ * Save atomically: write a temporary file beside path, fsync, rename over
+ * path, fsync the directory.  On any failure the old file at path is left
+ * byte for byte as it was and the temporary file is removed.  The same
+ * model always gives the same bytes.
+ */
+NC_API nc_status nc_model_save(const nc_model *m, const char *path, nc_diag *diag);
+NC_API void nc_model_free(nc_model *m);
+
+/* Labels, in the model's canonical (byte-sorted) order. */
+NC_API size_t nc_model_labels(const nc_model *m);
+/* NUL-terminated label i, owned by the model; NULL when i is out of range. */
+NC_API const char *nc_model_label(const nc_model *m, size_t i);
+NC_API const nc_options *nc_model_options(const nc_model *m);
+NC_API size_t nc_model_features(const nc_model *m);
+
+/* ------------------------------------------------------------------------ */
+/* Classification                                                            */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * A classified sentence: its label index and the posterior probability of
+ * every label (nlabels doubles that sum to 1).  Owned by the classifier,
+ * valid until its next call.
+ */
+typedef struct nc_result {
+    nc_sentence sentence;
+    size_t document;      /* 0-based document number */
+    size_t index;         /* 0-based sentence number within its document */
+    size_t label;         /* index into nc_model_label */
+    const double *probs;  /* nc_model_labels(m) posteriors */
+} nc_result;
+
+typedef struct nc_classifier nc_classifier;
+
+/*
+ * A streaming classifier over raw text: feed bytes of one document, call
+ * nc_classifier_end_document, and read results with nc_classifier_next.
+ * The model must outlive the classifier.
+ */
+NC_API nc_status nc_classifier_new(const nc_model *m, nc_classifier **out);
+NC_API nc_status nc_classifier_feed(nc_classifier *cl, const char *data, size_t len);
+NC_API nc_status nc_classifier_end_document(nc_classifier *cl);
+/* 1 and a result, or 0 when none is ready. */
+NC_API int nc_classifier_next(nc_classifier *cl, nc_result *out);
+NC_API void nc_classifier_free(nc_classifier *cl);
+
+/* ------------------------------------------------------------------------ */
+/* Evaluation                                                                */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Scores of a model on a labelled corpus.  Labels of the corpus that the
+ * model does not know give NC_ERR_LABEL (diag names file and line).
+ */
+typedef struct nc_eval {
+    size_t nlabels;
+    const char *const *labels; /* owned by the model */
+    uint64_t *confusion;       /* nlabels x nlabels, row = gold, column = predicted */
+    double accuracy, macro_f1;
+    double *precision, *recall, *f1; /* nlabels each */
+    uint64_t *support;
+    uint64_t total;
+} nc_eval;
+
+NC_API nc_status nc_evaluate(const nc_model *m, const nc_corpus *c, nc_eval **out,
+                             nc_diag *diag);
+NC_API void nc_eval_free(nc_eval *e);
+
+#ifdef __cplusplus
+}
+#endif
+#endif /* NEWSCLASS_H */
