@@ -42,9 +42,10 @@ void *nc_calloc(size_t n, size_t size)
 {
     if (size && n > SIZE_MAX / size)
         return NULL;
-    void *p = nc_malloc(n * size);
-    if (p)
-        memset(p, 0, (n * size) ? (n * size) : 1);
+    size_t bytes = n * size;
+    void *p = nc_malloc(bytes);
+    if (p && bytes)
+        memset(p, 0, bytes);
     return p;
 }
 
