@@ -1,0 +1,212 @@
+/*
+ * utf8.c - strict UTF-8 decoding, the input policy and NFC (see utf8.h).
+ *
+ * The decoder follows Lua's utf8_decode: it looks at the lead byte, checks
+ * every continuation byte and then rejects overlong forms, surrogates and
+ * values above U+10FFFF, so each byte of a bad sequence is reported on its
+ * own and becomes one U+FFFD.  It also tells "truncated by the end of the
+ * buffer" apart from "invalid", which the streaming splitter needs when a
+ * chunk ends inside a sequence.
+ *
+ * NFC uses utf8proc_decompose + utf8proc_reencode on a code-point buffer
+ * owned by the caller and grown with nc_realloc, so every byte of memory is
+ * seen by the library's allocation hook (utf8proc_map would malloc).
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "utf8.h"
+
+size_t nc_utf8_decode(const unsigned char *s, size_t len, int32_t *cp)
+{
+    *cp = -1;
+    if (len == 0)
+        return 0;
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = (int32_t)c;
+        return 1;
+    }
+    size_t n;
+    uint32_t v;
+    unsigned lo = 0x80, hi = 0xBF; /* allowed range of the second byte */
+    if (c < 0xC2) {
+        return 1; /* continuation byte, or overlong 2-byte lead C0/C1 */
+    } else if (c < 0xE0) {
+        n = 2;
+        v = c & 0x1F;
+    } else if (c < 0xF0) {
+        n = 3;
+        v = c & 0x0F;
+        if (c == 0xE0)
+            lo = 0xA0; /* overlong */
+        else if (c == 0xED)
+            hi = 0x9F; /* surrogates */
+    } else if (c < 0xF5) {
+        n = 4;
+        v = c & 0x07;
+        if (c == 0xF0)
+            lo = 0x90; /* overlong */
+        else if (c == 0xF4)
+            hi = 0x8F; /* above U+10FFFF */
+    } else {
+        return 1;
+    }
+    for (size_t i = 1; i < n; i++) {
+        if (i >= len)
+            return 0; /* a valid prefix, cut by the end of the buffer */
+        unsigned b = s[i];
+        if (i == 1 ? (b < lo || b > hi) : (b & 0xC0) != 0x80)
+            return 1;
+        v = v << 6 | (b & 0x3F);
+    }
+    *cp = (int32_t)v;
+    return n;
+}
+
+size_t nc_utf8_encode(int32_t cp, unsigned char *out)
+{
+    uint32_t v = (uint32_t)cp;
+    if (v < 0x80) {
+        out[0] = (unsigned char)v;
+        return 1;
+    }
+    if (v < 0x800) {
+        out[0] = (unsigned char)(0xC0 | v >> 6);
+        out[1] = (unsigned char)(0x80 | (v & 0x3F));
+        return 2;
+    }
+    if (v < 0x10000) {
+        out[0] = (unsigned char)(0xE0 | v >> 12);
+        out[1] = (unsigned char)(0x80 | (v >> 6 & 0x3F));
+        out[2] = (unsigned char)(0x80 | (v & 0x3F));
+        return 3;
+    }
+    out[0] = (unsigned char)(0xF0 | v >> 18);
+    out[1] = (unsigned char)(0x80 | (v >> 12 & 0x3F));
+    out[2] = (unsigned char)(0x80 | (v >> 6 & 0x3F));
+    out[3] = (unsigned char)(0x80 | (v & 0x3F));
+    return 4;
+}
+
+int nc_utf8_is_ascii(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    unsigned char acc = 0;
+    for (size_t i = 0; i < len; i++)
+        acc |= p[i];
+    return acc < 0x80;
+}
+
+size_t nc_utf8_space(const unsigned char *s, size_t len)
+{
+    if (len == 0)
+        return 0;
+    unsigned c = s[0];
+    if (c < 0x80)
+        return (c == ' ' || (c >= '\t' && c <= '\r') || c == 0) ? 1 : 0;
+    if (c == 0xC2)
+        return (len >= 2 && s[1] == 0xA0) ? 2 : 0;
+    if (c == 0xE2 && len >= 3) {
+        if (s[1] == 0x80 && (s[2] <= 0x8A || s[2] == 0xA8 || s[2] == 0xA9 || s[2] == 0xAF))
+            return 3;
+        if (s[1] == 0x81 && s[2] == 0x9F)
+            return 3;
+        return 0;
+    }
+    if (c == 0xE3 && len >= 3 && s[1] == 0x80 && s[2] == 0x80)
+        return 3;
+    return 0;
+}
+
+/* U+FFFD as UTF-8. */
+static const unsigned char replacement[3] = {0xEF, 0xBF, 0xBD};
+
+size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    unsigned char *o = (unsigned char *)out;
+    size_t i = 0, n = 0;
+    int fold = (flags & NC_UTF8_FOLD_SPACE) != 0;
+    int pending_space = 0; /* folding: a space is owed before the next character */
+    if ((flags & NC_UTF8_DROP_BOM) && len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
+        i = 3;
+    while (i < len) {
+        unsigned c = s[i];
+        if (fold) {
+            size_t w = nc_utf8_space(s + i, len - i);
+            if (w) {
+                pending_space = n > 0;
+                i += w;
+                continue;
+            }
+            if (pending_space) {
+                o[n++] = ' ';
+                pending_space = 0;
+            }
+        }
+        if (c < 0x80) {
+            if (c == 0) {
+                c = ' ';
+            } else if (c == '\r') {
+                c = '\n';
+                if (i + 1 < len && s[i + 1] == '\n')
+                    i++;
+            }
+            o[n++] = (unsigned char)c;
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t k = nc_utf8_decode(s + i, len - i, &cp);
+        if (cp < 0) {
+            memcpy(o + n, replacement, 3);
+            n += 3;
+            i++;
+        } else {
+            memcpy(o + n, s + i, k);
+            n += k;
+            i += k;
+        }
+    }
+    return n;
+}
+
+nc_status nc_utf8_nfc(const char *s, size_t len, nc_utf8_nfcbuf *work, const char **out,
+                      size_t *outlen)
+{
+    const utf8proc_option_t opt = UTF8PROC_STABLE | UTF8PROC_COMPOSE;
+    if (len > (size_t)PTRDIFF_MAX / 16)
+        return NC_ERR_FORMAT;
+    for (;;) {
+        utf8proc_ssize_t r = utf8proc_decompose((const utf8proc_uint8_t *)s, (utf8proc_ssize_t)len,
+                                                work->cps, (utf8proc_ssize_t)work->cap, opt);
+        if (r < 0)
+            return NC_ERR_FORMAT;
+        if ((size_t)r <= work->cap && work->cps) {
+            r = utf8proc_reencode(work->cps, r, opt);
+            if (r < 0)
+                return NC_ERR_FORMAT;
+            *out = (const char *)work->cps;
+            *outlen = (size_t)r;
+            return NC_OK;
+        }
+        /* Grow with slack so a stream of sentences settles on one size. */
+        size_t want = (size_t)r + (size_t)r / 2 + 16;
+        int32_t *p = nc_reallocarray(work->cps, want, sizeof *p);
+        if (!p)
+            return NC_ERR_NOMEM;
+        work->cps = p;
+        work->cap = want;
+    }
+}
+
+void nc_utf8_nfc_free(nc_utf8_nfcbuf *work)
+{
+    nc_free(work->cps);
+    work->cps = NULL;
+    work->cap = 0;
+}

@@ -1,0 +1,83 @@
+/*
+ * utf8.h - the UTF-8 stage of libnewsclass (internal).
+ *
+ * Everything downstream of the splitter (tokens, stems, the model) assumes
+ * valid UTF-8 in NFC, so this is where untrusted bytes become text.  The
+ * decoder is strict in the way of Lua's lutf8lib: overlong forms, UTF-16
+ * surrogates, code points above U+10FFFF, lone continuation bytes and
+ * truncated sequences are all invalid.  The policy applied by
+ * nc_utf8_sanitize: every invalid byte becomes U+FFFD, NUL becomes a space,
+ * a BOM at the start of the input is dropped, CRLF and lone CR become LF;
+ * optionally whitespace runs are folded to one space and trimmed.  NFC goes
+ * through libutf8proc but into buffers of our own allocation hook (never
+ * utf8proc_map, which mallocs behind the hook's back).
+ */
+#ifndef NC_UTF8_H
+#define NC_UTF8_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common.h"
+
+/* U+FFFD REPLACEMENT CHARACTER, written for each invalid byte. */
+#define NC_UTF8_REPLACEMENT 0xFFFD
+
+/*
+ * Decode the code point at s[0..len).  Returns the number of bytes it
+ * takes (1..4) and sets *cp, or:
+ *  - 1 with *cp = -1 when s[0] does not start a valid sequence (the caller
+ *    replaces that one byte and decodes again from s + 1);
+ *  - 0 with *cp = -1 when len == 0, or when s[0..len) is a proper prefix
+ *    of a sequence that might still be valid: a streaming caller waits for
+ *    more bytes; at the end of the input it treats s[0] as invalid.
+ */
+size_t nc_utf8_decode(const unsigned char *s, size_t len, int32_t *cp);
+
+/* Encode a valid code point cp into out (room for 4 bytes); returns 1..4. */
+size_t nc_utf8_encode(int32_t cp, unsigned char *out);
+
+/* Whether s[0..len) is all ASCII (ASCII text is already NFC). */
+int nc_utf8_is_ascii(const char *s, size_t len);
+
+/*
+ * Length of the Unicode white-space character at s[0..len) (ASCII space,
+ * tab, LF, VT, FF, CR, NUL, NBSP, U+2000..U+200A, U+2028, U+2029, U+202F,
+ * U+205F, U+3000), or 0.  NUL counts because the policy turns it into a
+ * space.
+ */
+size_t nc_utf8_space(const unsigned char *s, size_t len);
+
+/* Flags of nc_utf8_sanitize. */
+#define NC_UTF8_DROP_BOM   0x1u /* in[] is the start of the input: drop a leading BOM */
+#define NC_UTF8_FOLD_SPACE 0x2u /* fold white-space runs (line breaks too) into one space, trim */
+
+/*
+ * Apply the policy to in[0..len) and write the result to out, which must
+ * have room for 3 * len bytes (one invalid byte grows to three).  A
+ * sequence truncated by the end of in is invalid.  Returns the number of
+ * bytes written; out is not NUL-terminated.  Never fails.
+ */
+size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags);
+
+/*
+ * Work memory of nc_utf8_nfc, grown through the allocation hook and kept
+ * between calls so a stream of sentences does not allocate per sentence.
+ * Zero-initialise it; release with nc_utf8_nfc_free.
+ */
+typedef struct nc_utf8_nfcbuf {
+    int32_t *cps; /* code points, then the re-encoded UTF-8 in place */
+    size_t cap;   /* entries of cps */
+} nc_utf8_nfcbuf;
+
+/*
+ * NFC of the valid UTF-8 s[0..len) (sanitize first).  On NC_OK, *out and *outlen
+ * point into work and stay valid until the next call with the same work.
+ * NC_ERR_NOMEM when the work buffer cannot grow; NC_ERR_FORMAT if utf8proc
+ * rejects the text (cannot happen for sanitized input).
+ */
+nc_status nc_utf8_nfc(const char *s, size_t len, nc_utf8_nfcbuf *work, const char **out,
+                      size_t *outlen);
+void nc_utf8_nfc_free(nc_utf8_nfcbuf *work);
+
+#endif

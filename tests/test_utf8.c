@@ -1,0 +1,194 @@
+/*
+ * test_utf8.c - unit tests of the UTF-8 stage (pipeline/utf8.c): the strict
+ * decoder, the input policy of nc_utf8_sanitize, NFC through utf8proc into
+ * hook-allocated memory, and its allocation failures.  Table-driven; every
+ * input is invented byte patterns, no corpus text.
+ */
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alloc_fail.h"
+#include "utf8.h"
+
+struct decode_case {
+    const char *name;
+    const char *in;
+    size_t len;
+    size_t used; /* expected return */
+    int32_t cp;  /* expected code point, -1 invalid/incomplete */
+};
+
+static const struct decode_case decode_cases[] = {
+    {"ascii", "A", 1, 1, 'A'},
+    {"nul", "\0", 1, 1, 0},
+    {"two-byte", "\xC3\xA9", 2, 2, 0xE9},
+    {"three-byte", "\xE2\x80\xA6", 3, 3, 0x2026},
+    {"four-byte", "\xF0\x9F\x98\x80", 4, 4, 0x1F600},
+    {"max", "\xF4\x8F\xBF\xBF", 4, 4, 0x10FFFF},
+    {"overlong C0", "\xC0\x80", 2, 1, -1},
+    {"overlong C1", "\xC1\xBF", 2, 1, -1},
+    {"overlong E0", "\xE0\x80\x80", 3, 1, -1},
+    {"overlong F0", "\xF0\x80\x80\x80", 4, 1, -1},
+    {"surrogate", "\xED\xA0\x80", 3, 1, -1},
+    {"above max", "\xF4\x90\x80\x80", 4, 1, -1},
+    {"F5", "\xF5\x80\x80\x80", 4, 1, -1},
+    {"FF", "\xFF", 1, 1, -1},
+    {"lone continuation", "\x80", 1, 1, -1},
+    {"bad continuation", "\xE2\x28\xA1", 3, 1, -1},
+    {"bad third byte", "\xE2\x82\x28", 3, 1, -1},
+    {"truncated 2 of 3", "\xE2\x82", 2, 0, -1},
+    {"truncated 1 of 4", "\xF0", 1, 0, -1},
+    {"truncated 3 of 4", "\xF0\x9F\x98", 3, 0, -1},
+    {"empty", "", 0, 0, -1},
+};
+
+static void test_decode(void **state)
+{
+    (void)state;
+    for (size_t i = 0; i < sizeof decode_cases / sizeof decode_cases[0]; i++) {
+        const struct decode_case *c = &decode_cases[i];
+        int32_t cp = 12345;
+        size_t used = nc_utf8_decode((const unsigned char *)c->in, c->len, &cp);
+        if (used != c->used || cp != c->cp)
+            fail_msg("decode case '%s': used %zu cp %ld, want %zu %ld", c->name, used, (long)cp,
+                     c->used, (long)c->cp);
+    }
+}
+
+static void test_encode_roundtrip(void **state)
+{
+    (void)state;
+    const int32_t cps[] = {0, 0x7F, 0x80, 0x7FF, 0x800, 0xD7FF, 0xE000, 0xFFFD, 0x10000, 0x10FFFF};
+    for (size_t i = 0; i < sizeof cps / sizeof cps[0]; i++) {
+        unsigned char b[4];
+        size_t n = nc_utf8_encode(cps[i], b);
+        int32_t cp;
+        assert_int_equal(nc_utf8_decode(b, n, &cp), n);
+        assert_int_equal(cp, cps[i]);
+    }
+}
+
+struct sanitize_case {
+    const char *name;
+    const char *in;
+    size_t len;
+    unsigned flags;
+    const char *out;
+};
+
+#define S(x) x, sizeof x - 1
+static const struct sanitize_case sanitize_cases[] = {
+    {"plain", S("Hello, world."), 0, "Hello, world."},
+    {"invalid byte", S("a\xFF"
+                       "b"),
+     0, "a\xEF\xBF\xBD"
+        "b"},
+    {"each invalid byte", S("\xC0\x80"), 0, "\xEF\xBF\xBD\xEF\xBF\xBD"},
+    {"truncated at end", S("ok\xE2\x82"), 0, "ok\xEF\xBF\xBD\xEF\xBF\xBD"},
+    {"surrogate", S("\xED\xA0\x80"), 0, "\xEF\xBF\xBD\xEF\xBF\xBD\xEF\xBF\xBD"},
+    {"nul to space", S("a\0b"), 0, "a b"},
+    {"crlf", S("a\r\nb\rc\nd"), 0, "a\nb\nc\nd"},
+    {"bom dropped", S("\xEF\xBB\xBFhi"), NC_UTF8_DROP_BOM, "hi"},
+    {"bom kept mid-stream", S("\xEF\xBB\xBFhi"), 0, "\xEF\xBB\xBFhi"},
+    {"fold", S("  a \t\r\n b\xC2\xA0 c  "), NC_UTF8_FOLD_SPACE, "a b c"},
+    {"fold nul", S("a\0\0b"), NC_UTF8_FOLD_SPACE, "a b"},
+    {"valid multibyte", S("caf\xC3\xA9 \xE2\x80\x9Cq\xE2\x80\x9D"), 0,
+     "caf\xC3\xA9 \xE2\x80\x9Cq\xE2\x80\x9D"},
+};
+
+static void test_sanitize(void **state)
+{
+    (void)state;
+    char out[256];
+    for (size_t i = 0; i < sizeof sanitize_cases / sizeof sanitize_cases[0]; i++) {
+        const struct sanitize_case *c = &sanitize_cases[i];
+        size_t n = nc_utf8_sanitize(c->in, c->len, out, c->flags);
+        if (n != strlen(c->out) || memcmp(out, c->out, n) != 0)
+            fail_msg("sanitize case '%s': got '%.*s'", c->name, (int)n, out);
+    }
+}
+
+static void test_space(void **state)
+{
+    (void)state;
+    assert_int_equal(nc_utf8_space((const unsigned char *)" ", 1), 1);
+    assert_int_equal(nc_utf8_space((const unsigned char *)"\0", 1), 1);
+    assert_int_equal(nc_utf8_space((const unsigned char *)"\xC2\xA0", 2), 2);
+    assert_int_equal(nc_utf8_space((const unsigned char *)"\xE2\x80\x89", 3), 3);
+    assert_int_equal(nc_utf8_space((const unsigned char *)"\xE3\x80\x80", 3), 3);
+    assert_int_equal(nc_utf8_space((const unsigned char *)"\xE2\x80\x94", 3), 0);
+    assert_int_equal(nc_utf8_space((const unsigned char *)"\xC2", 1), 0);
+    assert_int_equal(nc_utf8_space((const unsigned char *)"x", 1), 0);
+    assert_true(nc_utf8_is_ascii("abc", 3));
+    assert_false(nc_utf8_is_ascii("ab\xC3\xA9", 4));
+}
+
+struct nfc_case {
+    const char *in, *out;
+};
+
+static const struct nfc_case nfc_cases[] = {
+    {"plain", "plain"},
+    {"Cafe\xCC\x81", "Caf\xC3\xA9"},             /* e + combining acute */
+    {"\xE2\x84\xAB", "\xC3\x85"},                 /* ANGSTROM SIGN -> A ring */
+    {"A\xCC\x8A\xCC\xA3", "\xE1\xBA\xA0\xCC\x8A"}, /* reordered marks, then composed */
+    {"\xE1\x84\x80\xE1\x85\xA1", "\xEA\xB0\x80"}, /* Hangul jamo -> syllable */
+    {"", ""},
+};
+
+static void test_nfc(void **state)
+{
+    (void)state;
+    nc_utf8_nfcbuf work = {0};
+    for (size_t i = 0; i < sizeof nfc_cases / sizeof nfc_cases[0]; i++) {
+        const char *out;
+        size_t n;
+        assert_int_equal(nc_utf8_nfc(nfc_cases[i].in, strlen(nfc_cases[i].in), &work, &out, &n),
+                         NC_OK);
+        if (n != strlen(nfc_cases[i].out) || memcmp(out, nfc_cases[i].out, n) != 0)
+            fail_msg("nfc case %zu: got '%.*s'", i, (int)n, out);
+    }
+    nc_utf8_nfc_free(&work);
+}
+
+static nc_status nfc_once(void *arg)
+{
+    (void)arg;
+    nc_utf8_nfcbuf work = {0};
+    const char *out;
+    size_t n;
+    nc_status st = nc_utf8_nfc("Cafe\xCC\x81 au lait", 15, &work, &out, &n);
+    if (st == NC_OK && (n != 14 || memcmp(out, "Caf\xC3\xA9 au lait", 14) != 0))
+        st = NC_ERR_FORMAT;
+    nc_utf8_nfc_free(&work);
+    if (af_failed() && st == NC_OK)
+        st = NC_ERR_FORMAT; /* a failed allocation must not be swallowed */
+    return st;
+}
+
+static void test_nfc_alloc_failure(void **state)
+{
+    (void)state;
+    af_install();
+    unsigned long bad = 0;
+    unsigned long sites = af_loop(nfc_once, NULL, 0, &bad);
+    af_uninstall();
+    assert_true(sites >= 1);
+    assert_int_equal(bad, 0);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_decode),   cmocka_unit_test(test_encode_roundtrip),
+        cmocka_unit_test(test_sanitize), cmocka_unit_test(test_space),
+        cmocka_unit_test(test_nfc),      cmocka_unit_test(test_nfc_alloc_failure),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
