@@ -10,9 +10,14 @@
  * a few hundred dense features that would otherwise be drowned out.
  */
 #include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 
+#include "options.h"
+
 #include "model.h"
+#include "nb.h"
 
 nc_status nc_model_new_empty(const nc_options *o, nc_model **out)
 {
@@ -244,4 +249,79 @@ const nc_options *nc_model_options(const nc_model *m)
 size_t nc_model_features(const nc_model *m)
 {
     return m ? m->nfeatures : 0;
+}
+
+void nc_model_swap(nc_model *a, nc_model *b)
+{
+    nc_model t = *a;
+    *a = *b;
+    *b = t;
+}
+
+nc_status nc_model_merge(nc_model *dst, const nc_model *src, nc_diag *diag)
+{
+    if (!nc_options_compatible(&dst->opt, &src->opt))
+        return nc_diag_set(diag, NC_ERR_INCOMPATIBLE, "", 0,
+                           "the models were trained with different settings");
+    nc_model *sum;
+    nc_status st = nc_model_new_empty(&dst->opt, &sum);
+    if (st != NC_OK)
+        return st;
+    const nc_model *part[2] = { dst, src };
+    /* Labels first (so the rows of counts have their final width), then features. */
+    for (int p = 0; p < 2 && st == NC_OK; p++)
+        for (uint32_t l = 0; l < part[p]->nlabels && st == NC_OK; l++) {
+            size_t len;
+            const char *k = nc_vocab_key(part[p]->labels, l, &len);
+            uint32_t id;
+            st = nc_model_add_label(sum, k, len, &id);
+        }
+    uint32_t nl = sum->nlabels;
+    uint64_t digest = 0;
+    for (int p = 0; p < 2 && st == NC_OK; p++) {
+        const nc_model *m = part[p];
+        uint32_t map[NC_MAX_LABELS];
+        for (uint32_t l = 0; l < m->nlabels; l++) {
+            size_t len;
+            const char *k = nc_vocab_key(m->labels, l, &len);
+            nc_vocab_find(sum->labels, k, len, &map[l]);
+        }
+        for (uint32_t f = 0; f < m->nfeatures && st == NC_OK; f++) {
+            size_t len;
+            const char *k = nc_vocab_key(m->features, f, &len);
+            uint32_t id;
+            st = nc_model_add_feature(sum, k, len, &id);
+            for (uint32_t l = 0; l < m->nlabels && st == NC_OK; l++) {
+                uint64_t *c = &sum->counts[(size_t)id * nl + map[l]];
+                uint64_t add = m->counts[(size_t)f * m->nlabels + l];
+                if (*c > UINT64_MAX - add)
+                    st = NC_ERR_RANGE;
+                else
+                    *c += add;
+            }
+        }
+        for (uint32_t l = 0; l < m->nlabels && st == NC_OK; l++) {
+            sum->label_sents[map[l]] += m->label_sents[l];
+            for (uint32_t r = 0; r <= m->nlabels; r++) {
+                uint32_t from = r == m->nlabels ? nl : map[r];
+                sum->trans[(size_t)from * nl + map[l]] += m->trans[(size_t)r * m->nlabels + l];
+            }
+        }
+        sum->ndocs += m->ndocs;
+        digest += strtoull(m->corpus_digest, NULL, 16);
+    }
+    if (st == NC_OK) {
+        snprintf(sum->corpus_digest, sizeof sum->corpus_digest, "%016llx",
+                 (unsigned long long)digest);
+        nc_model *fin;
+        st = nc_model_finalize(sum, &fin);
+        if (st == NC_OK) {
+            nc_model_swap(dst, fin);
+            nc_model_free(fin);
+        }
+    }
+    nc_model_free(sum);
+    if (st == NC_ERR_RANGE)
+        nc_diag_set(diag, st, "", 0, "a summed count would overflow");
+    return st;
 }

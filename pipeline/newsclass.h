@@ -207,16 +207,22 @@ NC_API nc_status nc_corpus_read_tsv(nc_corpus *c, const char *path, nc_diag *dia
  */
 NC_API nc_status nc_corpus_read_brat(nc_corpus *c, const char *dir, const char *label_map,
                                      nc_diag *diag);
-/*
- * Append one raw text as one unlabelled document (for classify), splitting
- * it into sentences.  name is copied (used as document id).
- */
+/* Corpus formats. */
+typedef enum nc_format { NC_FORMAT_TSV = 0, NC_FORMAT_BRAT = 1 } nc_format;
+
+/* One corpus source: a TSV file ("-" = stdin) or a brat directory with its label map. */
+typedef struct nc_source {
+    const char *path;
+    nc_format format;
+    const char *label_map; /* brat only */
+} nc_source;
+
+/* Append the documents of a source (either format). */
+NC_API nc_status nc_corpus_read(nc_corpus *c, const nc_source *src, nc_diag *diag);
 NC_API size_t nc_corpus_documents(const nc_corpus *c);
 NC_API size_t nc_corpus_sentences(const nc_corpus *c);
 /* A digest of the corpus contents (labels and text, in order): 16 hex digits + NUL. */
 NC_API void nc_corpus_digest(const nc_corpus *c, char out[17]);
-/* Write the corpus as document TSV to path ("-" = stdout). */
-NC_API nc_status nc_corpus_write_tsv(const nc_corpus *c, const char *path, nc_diag *diag);
 
 /* ------------------------------------------------------------------------ */
 /* Models                                                                    */
@@ -227,6 +233,19 @@ typedef struct nc_model nc_model;
 /* Train a new model on a corpus with the given options (NULL = defaults). */
 NC_API nc_status nc_model_train(const nc_corpus *c, const nc_options *opt, nc_model **out,
                                 nc_diag *diag);
+/*
+ * Train from corpus files, streaming: one document in memory at a time, so
+ * a corpus of any size trains in bounded memory.  With base == NULL a new
+ * model with options opt (NULL = defaults); otherwise base's counts plus
+ * (sign +1, --update) or minus (sign -1, --forget) the corpus, with base's
+ * options (opt ignored) and base unchanged.  Duplicate documents across
+ * the sources are an error.  progress (may be NULL) is called after every
+ * document with the documents and sentences done so far.
+ */
+typedef void (*nc_progress_fn)(void *ctx, uint64_t documents, uint64_t sentences);
+NC_API nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *opt,
+                                  const nc_model *base, int sign, nc_progress_fn progress,
+                                  void *progress_ctx, nc_model **out, nc_diag *diag);
 /* Add (sign +1) or subtract (sign -1) the counts of a corpus to a model. */
 NC_API nc_status nc_model_update(nc_model *m, const nc_corpus *c, int sign, nc_diag *diag);
 /* Sum src into dst; NC_ERR_INCOMPATIBLE when their settings differ. */
@@ -279,7 +298,11 @@ typedef struct nc_classifier nc_classifier;
 /*
  * A streaming classifier over raw text: feed bytes of one document, call
  * nc_classifier_end_document, and read results with nc_classifier_next.
- * The model must outlive the classifier.
+ * After every feed and end_document, read results until nc_classifier_next
+ * returns 0: feed and end_document return NC_ERR_ARG while results are
+ * waiting.  A document is scored when it ends, or in blocks of 4096
+ * sentences when longer, so memory does not grow with the input.  The
+ * model must outlive the classifier.
  */
 NC_API nc_status nc_classifier_new(const nc_model *m, nc_classifier **out);
 NC_API nc_status nc_classifier_feed(nc_classifier *cl, const char *data, size_t len);
@@ -309,6 +332,24 @@ typedef struct nc_eval {
 NC_API nc_status nc_evaluate(const nc_model *m, const nc_corpus *c, nc_eval **out,
                              nc_diag *diag);
 NC_API void nc_eval_free(nc_eval *e);
+
+/*
+ * A document-level bootstrap interval of macro-F1: resample the corpus'
+ * documents with replacement `rounds` times (seeded, reproducible) and
+ * report the 2.5th and 97.5th percentiles in *lo and *hi.
+ */
+NC_API nc_status nc_eval_bootstrap(const nc_model *m, const nc_corpus *c, unsigned rounds,
+                                   uint64_t seed, double *lo, double *hi, nc_diag *diag);
+
+/*
+ * k-fold cross-validation by document: documents are shuffled with seed,
+ * split into k folds, and for each fold a model trained on the others with
+ * options opt is evaluated on it.  macro_f1[i] and accuracy[i] (k entries
+ * each, caller-allocated) receive the per-fold scores.
+ */
+NC_API nc_status nc_cross_validate(const nc_corpus *c, const nc_options *opt, unsigned k,
+                                   uint64_t seed, double *macro_f1, double *accuracy,
+                                   nc_diag *diag);
 
 #ifdef __cplusplus
 }

@@ -1,0 +1,613 @@
+/*
+ * nb.c - naive Bayes counting and scoring (see nb.h).
+ *
+ * Training: features of each sentence go into counts[feature][label];
+ * sentence counts per label give the prior; consecutive labels of a
+ * document give the transition counts.  With binary=1 a feature counts
+ * once per sentence (a stamp per feature avoids sorting).
+ *
+ * Scoring, for sentence x and label c, in log space:
+ *   s(c) = prior_weight * log P(c)
+ *        + w * sum over word features f of x of log P(f | c)
+ *        + cue_weight * sum over cue features f of x of log P(f | c)
+ * where w = length_norm / (number of word features of x) when length_norm
+ * is set, else 1; features the model never saw are skipped.  Posteriors
+ * are softmax(emission_scale * s).  With hmm_weight > 0 the document is
+ * decoded as a chain: forward-backward over emission_scale * s and
+ * hmm_weight * log P(c_i | c_{i-1}), and each sentence takes the label
+ * with the highest marginal (which maximises expected accuracy).
+ */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "nb.h"
+
+/* ------------------------------------------------------------------------ */
+/* Training                                                                  */
+
+struct nc_trainer {
+    nc_model *m;
+    nc_featurizer *fz;
+    nc_arena arena;
+    nc_sent_feats *feats;
+    size_t feats_cap;
+    uint64_t *stamp;     /* [feature] last sentence serial that counted it (binary) */
+    size_t stamp_cap;
+    uint64_t serial;
+    uint64_t digest;     /* sum of document digests (mod 2^64): order-free, so
+                            merge adds and forget subtracts it */
+};
+
+static nc_status trainer_init(nc_trainer *t)
+{
+    nc_arena_init(&t->arena);
+    t->digest = strtoull(t->m->corpus_digest, NULL, 16); /* "" gives 0 */
+    return nc_featurizer_new(&t->m->opt, &t->fz);
+}
+
+nc_status nc_trainer_new(const nc_options *o, nc_trainer **out)
+{
+    *out = NULL;
+    nc_trainer *t = nc_calloc(1, sizeof *t);
+    if (!t)
+        return NC_ERR_NOMEM;
+    nc_status st = nc_model_new_empty(o, &t->m);
+    if (st == NC_OK)
+        st = trainer_init(t);
+    if (st != NC_OK) {
+        nc_trainer_free(t);
+        return st;
+    }
+    *out = t;
+    return NC_OK;
+}
+
+nc_status nc_trainer_from_model(const nc_model *m, nc_trainer **out)
+{
+    *out = NULL;
+    unsigned char *bytes;
+    size_t len;
+    nc_status st = nc_model_to_bytes(m, &bytes, &len);
+    if (st != NC_OK)
+        return st;
+    nc_trainer *t = nc_calloc(1, sizeof *t);
+    if (!t) {
+        nc_free(bytes);
+        return NC_ERR_NOMEM;
+    }
+    st = nc_model_load_mem(bytes, len, &t->m, NULL);
+    nc_free(bytes);
+    if (st == NC_OK)
+        st = trainer_init(t);
+    if (st != NC_OK) {
+        nc_trainer_free(t);
+        return st;
+    }
+    *out = t;
+    return NC_OK;
+}
+
+void nc_trainer_free(nc_trainer *t)
+{
+    if (!t)
+        return;
+    nc_model_free(t->m);
+    nc_featurizer_free(t->fz);
+    nc_arena_free(&t->arena);
+    nc_free(t->feats);
+    nc_free(t->stamp);
+    nc_free(t);
+}
+
+/* Add delta (+1/-1) to *c; NC_ERR_RANGE instead of wrapping. */
+static nc_status bump(uint64_t *c, int sign)
+{
+    if (sign > 0) {
+        if (*c == UINT64_MAX)
+            return NC_ERR_RANGE;
+        (*c)++;
+    } else {
+        if (*c == 0)
+            return NC_ERR_RANGE;
+        (*c)--;
+    }
+    return NC_OK;
+}
+
+nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag)
+{
+    nc_model *m = t->m;
+    if (doc->n == 0)
+        return NC_OK;
+    if (doc->n > t->feats_cap) {
+        nc_sent_feats *nf = nc_reallocarray(t->feats, doc->n, sizeof *nf);
+        if (!nf)
+            return NC_ERR_NOMEM;
+        t->feats = nf;
+        t->feats_cap = doc->n;
+    }
+    nc_arena_reset(&t->arena);
+    nc_status st = nc_featurize(t->fz, doc->s, doc->n, &t->arena, t->feats);
+    if (st != NC_OK)
+        return st;
+    uint32_t prev = UINT32_MAX; /* document start */
+    uint64_t h = NC_FNV_INIT;
+    for (size_t i = 0; i < doc->n; i++) {
+        const char *lab = doc->label[i];
+        if (!lab)
+            return nc_diag_set(diag, NC_ERR_LABEL, doc->file, doc->line[i],
+                               "sentence without a label");
+        uint32_t l;
+        if (sign < 0) {
+            if (!nc_vocab_find(m->labels, lab, strlen(lab), &l))
+                return nc_diag_set(diag, NC_ERR_LABEL, doc->file, doc->line[i],
+                                   "label '%s' is not in the model", lab);
+        } else {
+            st = nc_model_add_label(m, lab, strlen(lab), &l);
+            if (st != NC_OK)
+                return st == NC_ERR_RANGE
+                           ? nc_diag_set(diag, st, doc->file, doc->line[i],
+                                         "more than %u labels", NC_MAX_LABELS)
+                           : st;
+        }
+        uint32_t nl = m->nlabels;
+        t->serial++;
+        const nc_sent_feats *sf = &t->feats[i];
+        for (size_t k = 0; k < sf->n; k++) {
+            uint32_t f;
+            if (sign < 0) {
+                if (!nc_vocab_find(m->features, sf->keys[k].s, sf->keys[k].len, &f))
+                    return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->line[i],
+                                       "this sentence was never trained on (feature '%s' is not in the model)",
+                                       sf->keys[k].s);
+            } else {
+                st = nc_model_add_feature(m, sf->keys[k].s, sf->keys[k].len, &f);
+                if (st != NC_OK)
+                    return st;
+            }
+            if (m->opt.binary) {
+                if (f >= t->stamp_cap) {
+                    size_t ncap = t->stamp_cap ? t->stamp_cap : 1024;
+                    while (ncap <= f)
+                        ncap *= 2;
+                    uint64_t *ns = nc_reallocarray(t->stamp, ncap, sizeof *ns);
+                    if (!ns)
+                        return NC_ERR_NOMEM;
+                    memset(ns + t->stamp_cap, 0, (ncap - t->stamp_cap) * sizeof *ns);
+                    t->stamp = ns;
+                    t->stamp_cap = ncap;
+                }
+                if (t->stamp[f] == t->serial)
+                    continue;
+                t->stamp[f] = t->serial;
+            }
+            if (bump(&m->counts[(size_t)f * nl + l], sign) != NC_OK)
+                return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->line[i],
+                                   "count of feature '%s' would go below zero: this sentence was not trained on",
+                                   sf->keys[k].s);
+        }
+        if (bump(&m->label_sents[l], sign) != NC_OK ||
+            bump(&m->trans[(size_t)(prev == UINT32_MAX ? nl : prev) * nl + l], sign) != NC_OK)
+            return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->line[i],
+                               "label count would go below zero: this document was not trained on");
+        prev = l;
+        h = nc_fnv1a(h, lab, strlen(lab) + 1);
+        h = nc_fnv1a(h, doc->s[i].text, doc->s[i].len);
+    }
+    t->digest += sign > 0 ? h : (uint64_t)0 - h;
+    if (bump(&m->ndocs, sign) != NC_OK)
+        return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->first_line,
+                           "document count would go below zero");
+    return NC_OK;
+}
+
+/* Row order for max_features: higher total first, then key bytes. */
+typedef struct prune_row {
+    uint64_t total;
+    uint32_t id;
+} prune_row;
+
+static const nc_model *prune_model; /* qsort has no context argument in C11 */
+
+static int prune_cmp(const void *a, const void *b)
+{
+    const prune_row *x = a, *y = b;
+    if (x->total != y->total)
+        return x->total > y->total ? -1 : 1;
+    return strcmp(nc_vocab_key(prune_model->features, x->id, NULL),
+                  nc_vocab_key(prune_model->features, y->id, NULL));
+}
+
+/* A copy of m without the features that pruning drops. */
+static nc_status prune(nc_model *m, nc_model **out)
+{
+    *out = NULL;
+    uint32_t nl = m->nlabels, nf = m->nfeatures;
+    prune_row *rows = nc_calloc(nf ? nf : 1, sizeof *rows);
+    if (!rows)
+        return NC_ERR_NOMEM;
+    size_t keep = 0;
+    for (uint32_t f = 0; f < nf; f++) {
+        uint64_t tot = 0;
+        for (uint32_t l = 0; l < nl; l++)
+            tot += m->counts[(size_t)f * nl + l];
+        if (tot >= m->opt.min_count && tot > 0)
+            rows[keep++] = (prune_row){ tot, f };
+    }
+    if (m->opt.max_features && keep > m->opt.max_features) {
+        prune_model = m;
+        qsort(rows, keep, sizeof *rows, prune_cmp);
+        keep = m->opt.max_features;
+    }
+    nc_model *p;
+    nc_status st = nc_model_new_empty(&m->opt, &p);
+    for (uint32_t l = 0; l < nl && st == NC_OK; l++) {
+        size_t len;
+        const char *k = nc_vocab_key(m->labels, l, &len);
+        uint32_t id;
+        st = nc_model_add_label(p, k, len, &id);
+    }
+    for (size_t r = 0; r < keep && st == NC_OK; r++) {
+        size_t len;
+        const char *k = nc_vocab_key(m->features, rows[r].id, &len);
+        uint32_t id;
+        st = nc_model_add_feature(p, k, len, &id);
+        if (st == NC_OK)
+            memcpy(&p->counts[(size_t)id * nl], &m->counts[(size_t)rows[r].id * nl],
+                   nl * sizeof *p->counts);
+    }
+    nc_free(rows);
+    if (st != NC_OK) {
+        nc_model_free(p);
+        return st;
+    }
+    memcpy(p->label_sents, m->label_sents, nl * sizeof *p->label_sents);
+    memcpy(p->trans, m->trans, (size_t)(nl + 1) * nl * sizeof *p->trans);
+    p->ndocs = m->ndocs;
+    memcpy(p->corpus_digest, m->corpus_digest, sizeof p->corpus_digest);
+    *out = p;
+    return NC_OK;
+}
+
+nc_status nc_model_finalize(nc_model *m, nc_model **out)
+{
+    *out = NULL;
+    if (m->nlabels == 0)
+        return NC_ERR_EMPTY;
+    nc_model *p;
+    nc_status st = prune(m, &p);
+    if (st != NC_OK)
+        return st;
+    /* A round trip through the file format puts labels and features in
+     * canonical (byte-sorted) order, so the model in memory is exactly the
+     * one a later load gives. */
+    unsigned char *bytes;
+    size_t len;
+    st = nc_model_to_bytes(p, &bytes, &len);
+    nc_model_free(p);
+    if (st != NC_OK)
+        return st;
+    st = nc_model_load_mem(bytes, len, out, NULL);
+    nc_free(bytes);
+    return st;
+}
+
+nc_status nc_trainer_finish(nc_trainer *t, nc_model **out)
+{
+    snprintf(t->m->corpus_digest, sizeof t->m->corpus_digest, "%016llx",
+             (unsigned long long)t->digest);
+    nc_status st = nc_model_finalize(t->m, out);
+    nc_trainer_free(t);
+    return st;
+}
+
+/* Feed every document of c to t with sign; t is freed on error. */
+static nc_status trainer_add_corpus(nc_trainer *t, const nc_corpus *c, int sign, nc_diag *diag)
+{
+    for (size_t d = 0; d < c->n; d++) {
+        nc_status st = nc_trainer_add(t, c->docs[d], sign, diag);
+        if (st != NC_OK) {
+            nc_trainer_free(t);
+            return st;
+        }
+    }
+    return NC_OK;
+}
+
+nc_status nc_model_train(const nc_corpus *c, const nc_options *opt, nc_model **out, nc_diag *diag)
+{
+    *out = NULL;
+    nc_options o;
+    if (opt)
+        o = *opt;
+    else
+        nc_options_default(&o);
+    nc_trainer *t;
+    nc_status st = nc_trainer_new(&o, &t);
+    if (st != NC_OK)
+        return st;
+    st = trainer_add_corpus(t, c, 1, diag);
+    if (st != NC_OK)
+        return st;
+    st = nc_trainer_finish(t, out);
+    if (st == NC_ERR_EMPTY)
+        nc_diag_set(diag, st, "", 0, "the corpus has no labelled sentences");
+    return st;
+}
+
+nc_status nc_model_update(nc_model *m, const nc_corpus *c, int sign, nc_diag *diag)
+{
+    if (sign != 1 && sign != -1)
+        return NC_ERR_ARG;
+    nc_trainer *t;
+    nc_status st = nc_trainer_from_model(m, &t);
+    if (st != NC_OK)
+        return st;
+    st = trainer_add_corpus(t, c, sign, diag);
+    if (st != NC_OK)
+        return st;
+    nc_model *n;
+    st = nc_trainer_finish(t, &n);
+    if (st != NC_OK)
+        return st;
+    nc_model_swap(m, n);
+    nc_model_free(n);
+    return NC_OK;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Scoring                                                                   */
+
+#define FEAT_UNKNOWN (-2) /* word cache: not looked up yet */
+#define FEAT_ABSENT (-1)  /* word cache: not in the model */
+
+struct nc_scorer {
+    const nc_model *m;
+    nc_featurizer *fz;
+    int32_t *word_feat; /* [stem-cache word id] model feature id, or FEAT_* */
+    size_t wf_cap;
+    nc_sent_feats *feats;
+    size_t feats_cap;
+    uint32_t *stamp;    /* binary: [feature] last sentence that counted it */
+    uint32_t serial;
+    double *score;      /* scratch: [n * nlabels] */
+    size_t score_cap;
+};
+
+nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
+{
+    *out = NULL;
+    if (!m || m->nlabels == 0 || !m->logp)
+        return NC_ERR_ARG;
+    nc_scorer *sc = nc_calloc(1, sizeof *sc);
+    if (!sc)
+        return NC_ERR_NOMEM;
+    sc->m = m;
+    nc_status st = nc_featurizer_new(&m->opt, &sc->fz);
+    if (st == NC_OK && m->opt.binary) {
+        sc->stamp = nc_calloc(m->nfeatures ? m->nfeatures : 1, sizeof *sc->stamp);
+        if (!sc->stamp)
+            st = NC_ERR_NOMEM;
+    }
+    if (st != NC_OK) {
+        nc_scorer_free(sc);
+        return st;
+    }
+    *out = sc;
+    return NC_OK;
+}
+
+void nc_scorer_free(nc_scorer *sc)
+{
+    if (!sc)
+        return;
+    nc_featurizer_free(sc->fz);
+    nc_free(sc->word_feat);
+    nc_free(sc->feats);
+    nc_free(sc->stamp);
+    nc_free(sc->score);
+    nc_free(sc);
+}
+
+/* The model feature of a key, or -1; word keys go through the cache. */
+static nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
+{
+    uint32_t f;
+    if (k->word_id == NC_STEM_UNCACHED) {
+        *fid = nc_vocab_find(sc->m->features, k->s, k->len, &f) ? (int32_t)f : FEAT_ABSENT;
+        return NC_OK;
+    }
+    if (k->word_id >= sc->wf_cap) {
+        size_t ncap = sc->wf_cap ? sc->wf_cap : 4096;
+        while (ncap <= k->word_id)
+            ncap *= 2;
+        int32_t *n = nc_reallocarray(sc->word_feat, ncap, sizeof *n);
+        if (!n)
+            return NC_ERR_NOMEM;
+        for (size_t i = sc->wf_cap; i < ncap; i++)
+            n[i] = FEAT_UNKNOWN;
+        sc->word_feat = n;
+        sc->wf_cap = ncap;
+    }
+    int32_t v = sc->word_feat[k->word_id];
+    if (v == FEAT_UNKNOWN) {
+        v = nc_vocab_find(sc->m->features, k->s, k->len, &f) ? (int32_t)f : FEAT_ABSENT;
+        sc->word_feat[k->word_id] = v;
+    }
+    *fid = v;
+    return NC_OK;
+}
+
+/* Raw naive Bayes scores of one featurized sentence into score[nlabels]. */
+static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *score)
+{
+    const nc_model *m = sc->m;
+    const nc_options *o = &m->opt;
+    uint32_t nl = m->nlabels;
+    double wsum[NC_MAX_LABELS], csum[NC_MAX_LABELS];
+    for (uint32_t l = 0; l < nl; l++)
+        wsum[l] = csum[l] = 0.0;
+    size_t nwords = 0;
+    if (o->binary && ++sc->serial == 0) { /* wrapped: clear the stamps */
+        memset(sc->stamp, 0, m->nfeatures * sizeof *sc->stamp);
+        sc->serial = 1;
+    }
+    for (size_t k = 0; k < sf->n; k++) {
+        int32_t f;
+        nc_status st = lookup(sc, &sf->keys[k], &f);
+        if (st != NC_OK)
+            return st;
+        if (f < 0)
+            continue;
+        if (o->binary) {
+            if (sc->stamp[f] == sc->serial)
+                continue;
+            sc->stamp[f] = sc->serial;
+        }
+        const double *lp = &m->logp[(size_t)f * nl];
+        const char *key = sf->keys[k].s;
+        if (nc_feature_is_word(key)) {
+            nwords++;
+            for (uint32_t l = 0; l < nl; l++)
+                wsum[l] += lp[l];
+        } else {
+            for (uint32_t l = 0; l < nl; l++)
+                csum[l] += lp[l];
+        }
+    }
+    double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
+    for (uint32_t l = 0; l < nl; l++)
+        score[l] = o->prior_weight * m->log_prior[l] + w * wsum[l] + o->cue_weight * csum[l];
+    return NC_OK;
+}
+
+static double log_sum_exp(const double *x, size_t n)
+{
+    double mx = -INFINITY;
+    for (size_t i = 0; i < n; i++)
+        if (x[i] > mx)
+            mx = x[i];
+    if (mx == -INFINITY)
+        return mx;
+    double s = 0.0;
+    for (size_t i = 0; i < n; i++)
+        s += exp(x[i] - mx);
+    return mx + log(s);
+}
+
+static uint32_t argmax(const double *x, uint32_t n)
+{
+    uint32_t best = 0;
+    for (uint32_t i = 1; i < n; i++)
+        if (x[i] > x[best])
+            best = i;
+    return best;
+}
+
+nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
+                            double *probs, uint32_t *labels)
+{
+    const nc_model *m = sc->m;
+    const nc_options *o = &m->opt;
+    uint32_t nl = m->nlabels;
+    if (n == 0)
+        return NC_OK;
+    if (n > sc->feats_cap) {
+        nc_sent_feats *nf = nc_reallocarray(sc->feats, n, sizeof *nf);
+        if (!nf)
+            return NC_ERR_NOMEM;
+        sc->feats = nf;
+        sc->feats_cap = n;
+    }
+    nc_status st = nc_featurize(sc->fz, s, n, a, sc->feats);
+    if (st != NC_OK)
+        return st;
+    /* Emissions: emission_scale * naive Bayes score, into probs as scratch. */
+    for (size_t i = 0; i < n; i++) {
+        st = score_sentence(sc, &sc->feats[i], &probs[i * nl]);
+        if (st != NC_OK)
+            return st;
+        for (uint32_t l = 0; l < nl; l++)
+            probs[i * nl + l] *= o->emission_scale;
+    }
+    if (o->hmm_weight <= 0.0 || n == 1) {
+        for (size_t i = 0; i < n; i++) {
+            double *p = &probs[i * nl];
+            double z = log_sum_exp(p, nl);
+            for (uint32_t l = 0; l < nl; l++)
+                p[l] = exp(p[l] - z);
+            labels[i] = argmax(p, nl);
+        }
+        return NC_OK;
+    }
+    /* Forward-backward in log space over the chain of sentences. */
+    double *fw = nc_arena_alloc(a, 2 * n * nl * sizeof *fw);
+    double *tmp = nc_arena_alloc(a, nl * sizeof *tmp);
+    if (!fw || !tmp)
+        return NC_ERR_NOMEM;
+    double *bw = fw + n * nl;
+    const double hw = o->hmm_weight;
+    const double *lt = m->log_trans; /* [(from) * nl + to], from nl = start */
+    for (uint32_t l = 0; l < nl; l++)
+        fw[l] = hw * lt[(size_t)nl * nl + l] + probs[l];
+    for (size_t i = 1; i < n; i++)
+        for (uint32_t l = 0; l < nl; l++) {
+            for (uint32_t k = 0; k < nl; k++)
+                tmp[k] = fw[(i - 1) * nl + k] + hw * lt[(size_t)k * nl + l];
+            fw[i * nl + l] = log_sum_exp(tmp, nl) + probs[i * nl + l];
+        }
+    for (uint32_t l = 0; l < nl; l++)
+        bw[(n - 1) * nl + l] = 0.0;
+    for (size_t i = n - 1; i-- > 0;)
+        for (uint32_t k = 0; k < nl; k++) {
+            for (uint32_t l = 0; l < nl; l++)
+                tmp[l] = hw * lt[(size_t)k * nl + l] + probs[(i + 1) * nl + l] +
+                         bw[(i + 1) * nl + l];
+            bw[i * nl + k] = log_sum_exp(tmp, nl);
+        }
+    for (size_t i = 0; i < n; i++) {
+        double *p = &probs[i * nl];
+        for (uint32_t l = 0; l < nl; l++)
+            p[l] = fw[i * nl + l] + bw[i * nl + l];
+        double z = log_sum_exp(p, nl);
+        for (uint32_t l = 0; l < nl; l++)
+            p[l] = exp(p[l] - z);
+        labels[i] = argmax(p, nl);
+    }
+    return NC_OK;
+}
+
+nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, uint32_t la,
+                              uint32_t lb, nc_explain_fn fn, void *ctx)
+{
+    const nc_model *m = sc->m;
+    const nc_options *o = &m->opt;
+    uint32_t nl = m->nlabels;
+    if (la >= nl || lb >= nl)
+        return NC_ERR_ARG;
+    nc_sent_feats sf;
+    nc_status st = nc_featurize(sc->fz, s, 1, a, &sf);
+    if (st != NC_OK)
+        return st;
+    size_t nwords = 0;
+    for (size_t k = 0; k < sf.n; k++) {
+        int32_t f;
+        if ((st = lookup(sc, &sf.keys[k], &f)) != NC_OK)
+            return st;
+        nwords += f >= 0 && nc_feature_is_word(sf.keys[k].s);
+    }
+    double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
+    for (size_t k = 0; k < sf.n; k++) {
+        int32_t f;
+        if ((st = lookup(sc, &sf.keys[k], &f)) != NC_OK)
+            return st;
+        if (f < 0)
+            continue;
+        double d = m->logp[(size_t)f * nl + la] - m->logp[(size_t)f * nl + lb];
+        fn(ctx, sf.keys[k].s, (nc_feature_is_word(sf.keys[k].s) ? w : o->cue_weight) * d);
+    }
+    fn(ctx, "(prior)", o->prior_weight * (m->log_prior[la] - m->log_prior[lb]));
+    return NC_OK;
+}

@@ -1,0 +1,71 @@
+/*
+ * nb.h - multinomial naive Bayes: counting (training, updating,
+ * forgetting) and scoring whole documents, with an optional label-sequence
+ * layer (forward-backward over label transitions).
+ *
+ * Training streams: one document at a time goes through the featurizer
+ * into the model's integer counts.  Scoring works in log space and turns
+ * scores into posteriors by log-sum-exp; ties go to the lowest label index
+ * (labels are byte-sorted), so results are deterministic.
+ */
+#ifndef NC_NB_H
+#define NC_NB_H
+
+#include "corpus.h"
+#include "featurize.h"
+#include "model.h"
+
+typedef struct nc_trainer nc_trainer;
+
+/* A trainer for a new model with options o. */
+nc_status nc_trainer_new(const nc_options *o, nc_trainer **out);
+/*
+ * A trainer that adds to (sign +1) or subtracts from (sign -1) a copy of
+ * model m; m itself is never changed.
+ */
+nc_status nc_trainer_from_model(const nc_model *m, nc_trainer **out);
+/*
+ * Count one labelled document (sign +1) or remove its counts (sign -1;
+ * NC_ERR_RANGE with file and line when a count would go below zero, and
+ * the trainer is then unusable).  Every sentence needs a label.
+ */
+nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag);
+/*
+ * Finish: apply min_count / max_features pruning, put labels and features
+ * in canonical order, derive the log tables, and hand the model over in
+ * *out.  The trainer is freed either way.
+ */
+nc_status nc_trainer_finish(nc_trainer *t, nc_model **out);
+void nc_trainer_free(nc_trainer *t);
+/*
+ * Pruning (min_count, max_features) and canonical order for a model built
+ * in memory: *out is a new, prepared model; m is not changed.
+ */
+nc_status nc_model_finalize(nc_model *m, nc_model **out);
+
+/* Scoring state: a featurizer for the model and a word -> feature cache. */
+typedef struct nc_scorer nc_scorer;
+
+nc_status nc_scorer_new(const nc_model *m, nc_scorer **out);
+void nc_scorer_free(nc_scorer *sc);
+/*
+ * Score the n sentences of one document: probs[i * nlabels + l] gets the
+ * posterior of label l for sentence i and labels[i] the chosen label.
+ * Scratch memory comes from arena a.
+ */
+nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
+                            double *probs, uint32_t *labels);
+
+/*
+ * The log-odds contribution of each feature of one sentence to label a
+ * against label b (for explain): calls fn for every feature found in the
+ * model with its key and weighted contribution.
+ */
+typedef void (*nc_explain_fn)(void *ctx, const char *key, double contribution);
+nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, uint32_t la,
+                              uint32_t lb, nc_explain_fn fn, void *ctx);
+
+/* splitmix64 step: reproducible pseudo-random numbers from *state. */
+uint64_t nc_rand_next(uint64_t *state);
+
+#endif

@@ -1,0 +1,153 @@
+/*
+ * stem.c - Snowball stemming with a per-stemmer cache (see stem.h).
+ *
+ * libstemmer allocates with plain malloc inside sb_stemmer_new and its
+ * buffers: those few allocations (made once per stemmer) are outside the
+ * library's hook; everything this file allocates goes through it.
+ */
+#include <string.h>
+
+#include <libstemmer.h>
+
+#include "stem.h"
+#include "vocab.h"
+
+struct nc_stemmer {
+    struct sb_stemmer *sb; /* NULL for "none" */
+    nc_vocab *cache;       /* word -> id; stems[id] is its stem */
+    char **stems;
+    size_t *stem_len;
+    size_t cap;
+    char *scratch;         /* uncached result when the cache is full */
+    size_t scratch_cap;
+};
+
+int nc_stemmer_known(const char *lang)
+{
+    if (strcmp(lang, "none") == 0)
+        return 1;
+    for (const char **l = sb_stemmer_list(); *l; l++)
+        if (strcmp(*l, lang) == 0)
+            return 1;
+    return 0;
+}
+
+nc_status nc_stemmer_new(const char *lang, nc_stemmer **out)
+{
+    *out = NULL;
+    if (!nc_stemmer_known(lang))
+        return NC_ERR_STEMMER;
+    nc_stemmer *s = nc_calloc(1, sizeof *s);
+    if (!s)
+        return NC_ERR_NOMEM;
+    if (nc_vocab_new(&s->cache) != NC_OK) {
+        nc_free(s);
+        return NC_ERR_NOMEM;
+    }
+    if (strcmp(lang, "none") != 0) {
+        s->sb = sb_stemmer_new(lang, NULL);
+        if (!s->sb) { /* the name is known, so this was out of memory */
+            nc_stemmer_free(s);
+            return NC_ERR_NOMEM;
+        }
+    }
+    *out = s;
+    return NC_OK;
+}
+
+void nc_stemmer_free(nc_stemmer *s)
+{
+    if (!s)
+        return;
+    if (s->sb)
+        sb_stemmer_delete(s->sb);
+    uint32_t n = s->cache ? nc_vocab_size(s->cache) : 0;
+    for (uint32_t i = 0; i < n && s->stems; i++)
+        nc_free(s->stems[i]);
+    nc_free(s->stems);
+    nc_free(s->stem_len);
+    nc_vocab_free(s->cache);
+    nc_free(s->scratch);
+    nc_free(s);
+}
+
+/* Run libstemmer (or the identity) on word; result in libstemmer's buffer. */
+static nc_status raw_stem(nc_stemmer *s, const char *word, size_t len, const char **out,
+                          size_t *olen)
+{
+    if (!s->sb || len > INT32_MAX) {
+        *out = word;
+        *olen = len;
+        return NC_OK;
+    }
+    const sb_symbol *r = sb_stemmer_stem(s->sb, (const sb_symbol *)word, (int)len);
+    if (!r)
+        return NC_ERR_NOMEM;
+    *out = (const char *)r;
+    *olen = (size_t)sb_stemmer_length(s->sb);
+    return NC_OK;
+}
+
+nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
+                          size_t *slen, uint32_t *word_id)
+{
+    uint32_t id;
+    if (word_id)
+        *word_id = NC_STEM_UNCACHED;
+    if (nc_vocab_find(s->cache, word, len, &id)) {
+        *stem = s->stems[id];
+        *slen = s->stem_len[id];
+        if (word_id)
+            *word_id = id;
+        return NC_OK;
+    }
+    const char *r;
+    size_t rlen;
+    nc_status st = raw_stem(s, word, len, &r, &rlen);
+    if (st != NC_OK)
+        return st;
+    if (nc_vocab_size(s->cache) >= NC_STEM_CACHE_MAX) {
+        if (rlen + 1 > s->scratch_cap) {
+            char *n = nc_realloc(s->scratch, rlen + 1);
+            if (!n)
+                return NC_ERR_NOMEM;
+            s->scratch = n;
+            s->scratch_cap = rlen + 1;
+        }
+        memcpy(s->scratch, r, rlen);
+        s->scratch[rlen] = '\0';
+        *stem = s->scratch;
+        *slen = rlen;
+        return NC_OK;
+    }
+    /* Make room in the parallel arrays first, then copy, then insert: a
+     * failure at any step leaves the cache as it was. */
+    uint32_t n = nc_vocab_size(s->cache);
+    if (n == s->cap) {
+        size_t ncap = s->cap ? s->cap * 2 : 1024;
+        char **ns = nc_reallocarray(s->stems, ncap, sizeof *ns);
+        if (!ns)
+            return NC_ERR_NOMEM;
+        s->stems = ns;
+        size_t *nl = nc_reallocarray(s->stem_len, ncap, sizeof *nl);
+        if (!nl)
+            return NC_ERR_NOMEM;
+        s->stem_len = nl;
+        s->cap = ncap;
+    }
+    char *copy = nc_strndup(r, rlen);
+    if (!copy)
+        return NC_ERR_NOMEM;
+    st = nc_vocab_intern(s->cache, word, len, &id, NULL);
+    if (st != NC_OK) {
+        nc_free(copy);
+        return st;
+    }
+    s->stems[id] = copy;
+    s->stem_len[id] = rlen;
+    *stem = copy;
+    *slen = rlen;
+    if (word_id)
+        *word_id = id;
+    return NC_OK;
+}

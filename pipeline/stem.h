@@ -1,0 +1,40 @@
+/*
+ * stem.h - Snowball stemming through Debian's libstemmer, with a cache.
+ *
+ * Each distinct word is stemmed once: the stem is copied out of
+ * libstemmer's buffer (which it owns and overwrites at the next call) into
+ * a cache keyed by the word.  The cache stops growing at
+ * NC_STEM_CACHE_MAX words so hostile input cannot grow it without bound;
+ * past that, words are stemmed into a scratch buffer each time.
+ * This is the only file that includes libstemmer.h.
+ */
+#ifndef NC_STEM_H
+#define NC_STEM_H
+
+#include "common.h"
+
+#define NC_STEM_CACHE_MAX (1u << 20)
+
+typedef struct nc_stemmer nc_stemmer;
+
+/*
+ * A stemmer for a libstemmer algorithm name ("english", "french", ...,
+ * lower case), or "none" for no stemming.  NC_ERR_STEMMER when libstemmer
+ * has no such algorithm.
+ */
+nc_status nc_stemmer_new(const char *lang, nc_stemmer **out);
+void nc_stemmer_free(nc_stemmer *s);
+/*
+ * Stem word[0..len) (already case-folded UTF-8).  *stem and *slen are set
+ * to the stem, valid until nc_stemmer_free when cached, or until the next
+ * call otherwise.  *word_id (may be NULL) gets the word's dense cache id
+ * (0, 1, 2 ... in first-seen order), so callers can keep their own per-word
+ * side tables, or NC_STEM_UNCACHED.  NC_ERR_NOMEM on allocation failure.
+ */
+#define NC_STEM_UNCACHED UINT32_MAX
+nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
+                          size_t *slen, uint32_t *word_id);
+/* 1 when lang names a libstemmer algorithm (or "none"). */
+int nc_stemmer_known(const char *lang);
+
+#endif

@@ -1,0 +1,204 @@
+/*
+ * token.c - the tokenizer (see token.h).
+ *
+ * A single pass over the code points.  ASCII, the bulk of news text, takes
+ * a fast path (a 256-entry class table and ASCII lowering, which is exact
+ * case folding for ASCII); other code points are classified with
+ * utf8proc_category and folded with utf8proc_decompose_char(CASEFOLD).
+ * Tokens are written into the document arena: no allocation per token.
+ */
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "token.h"
+
+enum cls { C_OTHER, C_SPACE, C_LETTER, C_DIGIT, C_APOS, C_NUMSEP, C_KEEP };
+
+/* Class of an ASCII byte; lazily filled table would race under threads, so
+ * it is computed by a pure function the compiler turns into a switch. */
+static enum cls ascii_class(unsigned char c)
+{
+    if ((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z'))
+        return C_LETTER;
+    if (c >= '0' && c <= '9')
+        return C_DIGIT;
+    switch (c) {
+    case ' ': case '\t': case '\n': case '\r': case '\f': case '\v': return C_SPACE;
+    case '\'': return C_APOS;
+    case '.': case ',': case ':': return C_NUMSEP;
+    case '"': case '?': case '!': case '$': case '%': return C_KEEP;
+    default: return C_OTHER;
+    }
+}
+
+static enum cls unicode_class(int32_t cp)
+{
+    switch (cp) {
+    case 0x2019: /* ’ right single quote, used as apostrophe */
+        return C_APOS;
+    case 0x201C: case 0x201D: case 0x201E: case 0x00AB: case 0x00BB: /* “ ” „ « » */
+    case 0x2018: /* ‘ */
+    case 0x20AC: case 0x00A3: case 0x00A5: /* € £ ¥ */
+        return C_KEEP;
+    default:
+        break;
+    }
+    switch (utf8proc_category(cp)) {
+    case UTF8PROC_CATEGORY_LU: case UTF8PROC_CATEGORY_LL: case UTF8PROC_CATEGORY_LT:
+    case UTF8PROC_CATEGORY_LM: case UTF8PROC_CATEGORY_LO: case UTF8PROC_CATEGORY_MN:
+    case UTF8PROC_CATEGORY_MC: case UTF8PROC_CATEGORY_ME:
+        return C_LETTER;
+    case UTF8PROC_CATEGORY_ND: case UTF8PROC_CATEGORY_NL: case UTF8PROC_CATEGORY_NO:
+        return C_DIGIT;
+    case UTF8PROC_CATEGORY_ZS: case UTF8PROC_CATEGORY_ZL: case UTF8PROC_CATEGORY_ZP:
+        return C_SPACE;
+    default:
+        return C_OTHER;
+    }
+}
+
+/* Decode one code point at s[i]; invalid bytes (never produced by the
+ * splitter) count as one C_OTHER byte. */
+static size_t next_cp(const unsigned char *s, size_t len, size_t i, int32_t *cp, enum cls *cl)
+{
+    if (s[i] < 0x80) {
+        *cp = s[i];
+        *cl = ascii_class(s[i]);
+        return 1;
+    }
+    utf8proc_ssize_t n = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), cp);
+    if (n <= 0) {
+        *cp = 0xFFFD;
+        *cl = C_OTHER;
+        return 1;
+    }
+    *cl = unicode_class(*cp);
+    return (size_t)n;
+}
+
+/* Append the case fold of cp to buf (capacity NC_MAX_TOKEN_BYTES); returns new length. */
+static size_t fold_append(char *buf, size_t blen, int32_t cp, unsigned *shape, int first)
+{
+    int32_t out[8];
+    int last = 0;
+    utf8proc_ssize_t n;
+    int upper;
+    if (cp < 0x80) {
+        upper = cp >= 'A' && cp <= 'Z';
+        out[0] = upper ? cp + 32 : cp;
+        n = 1;
+    } else {
+        upper = utf8proc_category(cp) == UTF8PROC_CATEGORY_LU;
+        n = utf8proc_decompose_char(cp, out, 8, UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE, &last);
+        if (n <= 0 || n > 8) {
+            out[0] = cp;
+            n = 1;
+        }
+    }
+    if (first && upper)
+        *shape |= NC_SHAPE_CAP;
+    if (!upper)
+        *shape &= ~NC_SHAPE_UPPER;
+    for (utf8proc_ssize_t k = 0; k < n; k++) {
+        unsigned char enc[4];
+        utf8proc_ssize_t e = utf8proc_encode_char(out[k], enc);
+        if (e <= 0 || blen + (size_t)e > NC_MAX_TOKEN_BYTES)
+            return blen;
+        memcpy(buf + blen, enc, (size_t)e);
+        blen += (size_t)e;
+    }
+    return blen;
+}
+
+nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, size_t *n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    /* At most one token per byte ("a!b!c"). */
+    size_t cap = len + 1, cnt = 0;
+    nc_token *toks = nc_arena_alloc(a, cap * sizeof *toks);
+    if (!toks)
+        return NC_ERR_NOMEM;
+    char buf[NC_MAX_TOKEN_BYTES + 1];
+    size_t i = 0;
+    while (i < len) {
+        int32_t cp;
+        enum cls cl;
+        size_t w = next_cp(s, len, i, &cp, &cl);
+        if (cl == C_SPACE || cl == C_OTHER || cl == C_NUMSEP || cl == C_APOS) {
+            /* Separators, and an apostrophe not inside a word, are not tokens. */
+            i += w;
+            continue;
+        }
+        nc_token t = { 0 };
+        size_t blen = 0;
+        if (cl == C_KEEP) {
+            blen = fold_append(buf, 0, cp, &(unsigned){ 0 }, 0);
+            t.type = NC_TOK_PUNCT;
+            t.punct = (uint32_t)cp;
+            i += w;
+        } else if (cl == C_DIGIT) {
+            /* digits with inner separators: 3.5  62,000  2:30 */
+            t.type = NC_TOK_NUMBER;
+            while (i < len) {
+                w = next_cp(s, len, i, &cp, &cl);
+                if (cl == C_DIGIT) {
+                    if (blen + w <= NC_MAX_TOKEN_BYTES) {
+                        memcpy(buf + blen, s + i, w);
+                        blen += w;
+                    }
+                    i += w;
+                } else if (cl == C_NUMSEP && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
+                    if (blen + 1 <= NC_MAX_TOKEN_BYTES)
+                        buf[blen++] = (char)s[i];
+                    i += 1;
+                } else if (cl == C_LETTER) {
+                    /* "2nd", "1990s", "v1": a word with digits */
+                    t.type = NC_TOK_WORD;
+                    unsigned sh = 0;
+                    blen = fold_append(buf, blen, cp, &sh, 0);
+                    i += w;
+                } else {
+                    break;
+                }
+            }
+        } else { /* C_LETTER */
+            t.type = NC_TOK_WORD;
+            unsigned shape = NC_SHAPE_UPPER;
+            int letters = 0;
+            while (i < len) {
+                w = next_cp(s, len, i, &cp, &cl);
+                if (cl == C_LETTER || cl == C_DIGIT) {
+                    blen = fold_append(buf, blen, cp, &shape, letters == 0);
+                    letters++;
+                    i += w;
+                } else if (cl == C_APOS && i + w < len) {
+                    /* keep an apostrophe only between letters: don't, China's */
+                    int32_t ncp;
+                    enum cls ncl;
+                    next_cp(s, len, i + w, &ncp, &ncl);
+                    if (ncl != C_LETTER)
+                        break;
+                    if (blen + 1 <= NC_MAX_TOKEN_BYTES)
+                        buf[blen++] = '\'';
+                    i += w;
+                } else {
+                    break;
+                }
+            }
+            if (letters < 2)
+                shape &= ~NC_SHAPE_UPPER;
+            t.shape = (uint8_t)shape;
+        }
+        if (blen == 0)
+            continue;
+        t.text = nc_arena_strndup(a, buf, blen);
+        if (!t.text)
+            return NC_ERR_NOMEM;
+        t.len = (uint32_t)blen;
+        toks[cnt++] = t;
+    }
+    *out = toks;
+    *n = cnt;
+    return NC_OK;
+}

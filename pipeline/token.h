@@ -1,0 +1,40 @@
+/*
+ * token.h - the tokenizer: one sentence of valid UTF-8 in, a list of
+ * tokens out (words, numbers and the punctuation worth keeping).
+ *
+ * Words are case-folded with Unicode case folding (libutf8proc), never
+ * byte-wise tolower; an apostrophe inside a word (' or ’) is kept as '
+ * so Snowball can strip possessives; hyphens and slashes split words.
+ * Numbers keep their inner separators ("3.5", "62,000", "2:30").  Quote
+ * marks, ? ! : $ % are kept as punctuation tokens because they signal
+ * statements and figures.  Tokens longer than NC_MAX_TOKEN_BYTES are cut
+ * there (the documented policy for hostile "words": bounded stemming time).
+ */
+#ifndef NC_TOKEN_H
+#define NC_TOKEN_H
+
+#include "arena.h"
+
+#define NC_MAX_TOKEN_BYTES 64u
+
+enum nc_tok_type { NC_TOK_WORD, NC_TOK_NUMBER, NC_TOK_PUNCT };
+
+/* Bits of nc_token.shape */
+#define NC_SHAPE_CAP   0x1u /* first letter upper case */
+#define NC_SHAPE_UPPER 0x2u /* every letter upper case, two or more letters */
+
+typedef struct nc_token {
+    const char *text; /* folded text, NUL-terminated, in the arena */
+    uint32_t len;
+    uint8_t type;     /* enum nc_tok_type */
+    uint8_t shape;    /* NC_SHAPE_* of the original */
+    uint32_t punct;   /* for NC_TOK_PUNCT: the code point */
+} nc_token;
+
+/*
+ * Tokenize s[0..len) (valid UTF-8) into an array allocated in arena a.
+ * *out and *n receive it.  NC_OK or NC_ERR_NOMEM.
+ */
+nc_status nc_tokenize(const char *s, size_t len, nc_arena *a, nc_token **out, size_t *n);
+
+#endif
