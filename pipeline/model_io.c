@@ -517,7 +517,8 @@ static nc_status parse_body(struct rd *r, nc_model **out)
     if ((st = get_bounded(r, rd_left(r) / MIN_FEATURE_BYTES, "feature count", &nf)) != NC_OK)
         goto fail;
     if (nf) {
-        uint64_t *c = nc_calloc((size_t)nf * nl, sizeof *c);
+        /* nf * nl cannot overflow a 64-bit size_t; on 32 bits it can. */
+        uint64_t *c = nf <= SIZE_MAX / nl ? nc_calloc((size_t)(nf * nl), sizeof *c) : NULL;
         if (!c) {
             st = NC_ERR_NOMEM;
             goto fail;
