@@ -1,0 +1,780 @@
+/*
+ * sentence.c - the streaming sentence splitter (nc_splitter_* of
+ * newsclass.h; rules described in sentence.h).
+ *
+ * Data flow: nc_splitter_feed appends raw bytes to one buffer; the bytes
+ * before the current sentence are dropped when the buffer is compacted, so
+ * it holds one sentence plus the unread input.  nc_splitter_next scans from
+ * where it stopped for the next byte that may end a sentence ('.', '?', '!',
+ * U+2026, a line break), asks decide() about it with a bounded window of
+ * look-ahead, and on a boundary turns the raw slice into the sentence text
+ * (policy of utf8.h, white space folded, NFC only when non-ASCII).
+ *
+ * next() cannot report an error, so feed() grows the text and NFC buffers
+ * for the longest sentence the buffered input can produce before it
+ * accepts the bytes: after a successful feed, next() never allocates.
+ */
+#include <string.h>
+
+#include <utf8proc.h>
+
+#include "sentence.h"
+#include "utf8.h"
+
+/* Canonical decomposition makes at most this many code points of one. */
+#define NC_SPLIT_MAX_DECOMP 4u
+
+struct nc_splitter {
+    unsigned char *buf; /* raw input not yet consumed; buf[0] is at offset base */
+    size_t len, cap;    /* bytes held, bytes allocated */
+    uint64_t base;      /* absolute offset of buf[0] */
+    size_t pos;         /* start of the current sentence (or of skipped space) */
+    size_t scan;        /* next byte to examine; [pos, scan) holds no boundary */
+    int finished;       /* nc_splitter_finish was called */
+    int started;        /* the BOM check at offset 0 is done */
+    int in_sent;        /* pos is on the first byte of a sentence */
+    int new_para;       /* the next sentence starts a paragraph */
+    int line_start;     /* the next sentence starts at the start of a line */
+    int emitted;        /* a sentence was returned since the last reset */
+    int nonascii;       /* some fed byte was >= 0x80 (sizes the work buffers) */
+    unsigned sflags;    /* flags known at the start of the current sentence */
+    uint32_t para, index;
+    char *text; /* the text of the last sentence returned */
+    size_t textcap;
+    nc_utf8_nfcbuf nfc;
+};
+
+/* ------------------------------------------------------------------------ */
+/* Word lists                                                                */
+/* ------------------------------------------------------------------------ */
+
+/* Titles and abbreviations that are followed by a name or a number, not by
+ * a new sentence; "e.g", "i.e", "vs" and "approx" never end one in news. */
+static const char *const titles[] = {
+    "Mr", "Mrs", "Ms", "Messrs", "Mmes", "Dr", "Drs", "Prof", "Gen", "Gens", "Sen", "Sens",
+    "Rep", "Reps", "Gov", "Govs", "Lt", "Col", "Sgt", "Sgts", "St", "Ste", "Capt", "Cmdr",
+    "Adm", "Maj", "Brig", "Cpl", "Pvt", "Rev", "Hon", "Pres", "Supt", "Insp", "Det", "Fr",
+    "Msgr", "Mt", "Ft", "Lieut", "Atty", "Amb", "Cmdt", "Spc", "vs", "v", "e.g", "i.e", "cf",
+    "viz", "approx", "Approx", "Nos", "Vol", "Vols", "pp", "Op", "ca",
+};
+/* Abbreviations that may end a sentence: ended only before a starter word. */
+static const char *const plain_abbrevs[] = {
+    "Inc", "Co", "Corp", "Ltd", "Cos", "Bros", "Jr", "Sr", "Jan", "Feb", "Mar", "Apr", "Jun",
+    "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mon", "Tue", "Tues", "Wed", "Thu",
+    "Thur", "Thurs", "Fri", "Sat", "No", "Fig", "Ave", "Blvd", "Rd", "Hwy", "Dept", "Univ",
+    "Assn", "Bldg", "Ala", "Ariz", "Ark", "Calif", "Colo", "Conn", "Del", "Fla", "Ga", "Ill",
+    "Ind", "Kan", "Kans", "Ky", "La", "Md", "Mass", "Mich", "Minn", "Miss", "Mo", "Mont", "Neb",
+    "Nebr", "Nev", "Okla", "Ore", "Pa", "Penn", "Tenn", "Tex", "Va", "Vt", "Wash", "Wis", "Wyo",
+    "Alta", "Ont", "Que", "est", "al", "Gov't", "Dist", "Ct", "Cir", "Mfg", "Intl", "Natl",
+    "Corps", "Ph.D", "approx", "p", "no",
+};
+/* Words that typically open a sentence; after "U.S." or "Inc." they mean
+ * the abbreviation ended the sentence ("U.S. He", not "U.S. Army"). */
+static const char *const starters[] = {
+    "A", "An", "The", "He", "She", "It", "They", "We", "I", "You", "His", "Her", "Its",
+    "Their", "Our", "My", "This", "That", "These", "Those", "There", "Here", "But", "And",
+    "Or", "So", "Yet", "Nor", "In", "On", "At", "As", "If", "When", "While", "After",
+    "Before", "Since", "Although", "Though", "Because", "Despite", "During", "For", "From",
+    "With", "Without", "What", "Who", "Why", "How", "Where", "Which", "Some", "Many", "Most",
+    "Several", "Both", "Each", "Every", "All", "None", "One", "Two", "Three", "Also",
+    "However", "Meanwhile", "Then", "Now", "Today", "Yesterday", "Earlier", "Later",
+    "Such", "Other", "Others", "Under", "According", "Instead", "Even", "Only", "Among",
+    "Analysts", "Officials", "Police", "Last", "Next", "Another", "Asked", "Still",
+};
+
+static int in_list(const char *const *list, size_t n, const char *w, size_t len)
+{
+    for (size_t i = 0; i < n; i++)
+        if (strlen(list[i]) == len && memcmp(list[i], w, len) == 0)
+            return 1;
+    return 0;
+}
+#define IN_LIST(list, w, len) in_list(list, sizeof list / sizeof list[0], w, len)
+
+int nc_split_is_starter(const char *word, size_t len)
+{
+    return IN_LIST(starters, word, len);
+}
+
+static int is_upper(unsigned c) { return c >= 'A' && c <= 'Z'; }
+static int is_lower(unsigned c) { return c >= 'a' && c <= 'z'; }
+static int is_alpha(unsigned c) { return is_upper(c) || is_lower(c); }
+static int is_digit(unsigned c) { return c >= '0' && c <= '9'; }
+
+/* "U.S", "a.m", "D.C", "Ph.D": letter groups of one or two joined by periods. */
+static int is_dotted(const char *w, size_t len)
+{
+    size_t run = 0, groups = 0;
+    for (size_t i = 0; i < len; i++) {
+        unsigned c = (unsigned char)w[i];
+        if (is_alpha(c)) {
+            if (++run > 2)
+                return 0;
+        } else if (c == '.' && run > 0) {
+            run = 0;
+            groups++;
+        } else {
+            return 0;
+        }
+    }
+    return run > 0 && groups >= 1;
+}
+
+enum nc_abbrev_kind nc_split_abbrev_kind(const char *word, size_t len)
+{
+    if (len == 0 || len > 12)
+        return NC_ABBR_NONE;
+    if (IN_LIST(titles, word, len))
+        return NC_ABBR_TITLE;
+    if (len == 3 && memcmp(word, "etc", 3) == 0)
+        return NC_ABBR_ETC;
+    if (IN_LIST(plain_abbrevs, word, len))
+        return NC_ABBR_PLAIN;
+    if (len == 1 && is_upper((unsigned char)word[0]))
+        return NC_ABBR_INITIAL;
+    if (is_dotted(word, len))
+        return NC_ABBR_MULTI;
+    return NC_ABBR_NONE;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Character classes on raw bytes                                            */
+/* ------------------------------------------------------------------------ */
+
+/* Bytes that may end a sentence: . ? ! CR LF, and 0xE2 (U+2026 '…'). */
+static const unsigned char candidate[256] = {
+    ['.'] = 1, ['?'] = 1, ['!'] = 1, ['\n'] = 1, ['\r'] = 1, [0xE2] = 1,
+};
+
+/* ASCII white space and NUL (which the policy turns into a space). */
+static int is_ascii_space(unsigned c)
+{
+    return c == ' ' || (c >= '\t' && c <= '\r') || c == 0;
+}
+
+/* Closing quote or bracket at p: its length, or 0.  ” ’ » › ) ] } " ' */
+static size_t closer_at(const unsigned char *p, const unsigned char *e)
+{
+    if (p >= e)
+        return 0;
+    unsigned c = p[0];
+    if (c == '"' || c == '\'' || c == ')' || c == ']' || c == '}')
+        return 1;
+    if (c == 0xC2 && e - p >= 2 && p[1] == 0xBB)
+        return 2;
+    if (c == 0xE2 && e - p >= 3 && p[1] == 0x80 && (p[2] == 0x9D || p[2] == 0x99 || p[2] == 0xBA))
+        return 3;
+    return 0;
+}
+
+/* Opening quote or bracket at p: its length, or 0.  “ ‘ « ‹ ( [ { " ' ` */
+static size_t opener_at(const unsigned char *p, const unsigned char *e)
+{
+    if (p >= e)
+        return 0;
+    unsigned c = p[0];
+    if (c == '"' || c == '\'' || c == '(' || c == '[' || c == '{' || c == '`')
+        return 1;
+    if (c == 0xC2 && e - p >= 2 && p[1] == 0xAB)
+        return 2;
+    if (c == 0xE2 && e - p >= 3 && p[1] == 0x80 && (p[2] == 0x9C || p[2] == 0x98 || p[2] == 0xB9))
+        return 3;
+    return 0;
+}
+
+/* Length of the ellipsis character U+2026 at p, or 0. */
+static size_t ellipsis_at(const unsigned char *p, const unsigned char *e)
+{
+    return (e - p >= 3 && p[0] == 0xE2 && p[1] == 0x80 && p[2] == 0xA6) ? 3 : 0;
+}
+
+/*
+ * A list marker at the start of a line: "- ", "* ", "• ", "1. ", "2) ",
+ * "a) ", "a. ", "(3) ".  Returns its length including the following space,
+ * or 0.  Reads at most 8 bytes.
+ */
+static size_t bullet_at(const unsigned char *p, const unsigned char *e)
+{
+    size_t n = (size_t)(e - p), m = 0;
+    if (n < 2)
+        return 0;
+    unsigned c = p[0];
+    if (c == '-' || c == '*' || c == '+') {
+        m = 1;
+    } else if (c == 0xC2 && p[1] == 0xB7) {
+        m = 2; /* · */
+    } else if (c == 0xE2 && n >= 3 &&
+               ((p[1] == 0x80 && (p[2] == 0xA2 || p[2] == 0x93 || p[2] == 0x94 || p[2] == 0xA3)) ||
+                (p[1] == 0x96 && (p[2] == 0xAA || p[2] == 0xBA || p[2] == 0xA0)) ||
+                (p[1] == 0x97 && (p[2] == 0x8F || p[2] == 0xA6)))) {
+        m = 3; /* • – — ‣ ▪ ► ■ ● ◦ */
+    } else {
+        size_t i = c == '(' ? 1 : 0, d = i;
+        while (d < n && d < i + 3 && is_digit(p[d]))
+            d++;
+        if (d == i && d < n && is_alpha(p[d]))
+            d++; /* a single letter */
+        if (d == i || d >= n)
+            return 0;
+        if (p[d] == ')' || (i == 0 && p[d] == '.' && !is_upper(p[d - 1])))
+            m = d + 1;
+        else
+            return 0;
+    }
+    if (m < n && (p[m] == ' ' || p[m] == '\t'))
+        return m + 1;
+    return 0;
+}
+
+/* Class of the word that follows a candidate boundary. */
+enum next_class { N_LOWER, N_UPPER, N_DIGIT, N_DASH, N_OTHER };
+
+/* Whether the token at p (up to white space) looks like a link: "bit.ly/x". */
+static int link_at(const unsigned char *p, const unsigned char *e)
+{
+    int dot = 0;
+    for (size_t n = 0; p < e && n < 64 && !nc_utf8_space(p, (size_t)(e - p)); p++, n++) {
+        if (*p == '.')
+            dot = 1;
+        else if (*p == '/' && dot)
+            return 1;
+    }
+    return 0;
+}
+
+/*
+ * Classify the text at p (after white space): skip opening quotes and
+ * brackets, then look at the first character.  The ASCII letters of the
+ * word are returned in word/wlen for the starter test.  A link, or lower
+ * case inside a bracket ("(reut.rs/2x)"), is a unit of its own: N_OTHER.
+ */
+static enum next_class next_word(const unsigned char *p, const unsigned char *e,
+                                 const unsigned char **word, size_t *wlen)
+{
+    size_t k;
+    int bracket = 0;
+    while ((k = opener_at(p, e)) != 0) {
+        bracket |= *p == '(' || *p == '[';
+        p += k;
+    }
+    *word = p;
+    *wlen = 0;
+    if (p >= e)
+        return N_OTHER;
+    unsigned c = p[0];
+    if (c < 0x80) {
+        if (is_lower(c))
+            return bracket || link_at(p, e) ? N_OTHER : N_LOWER;
+        if (c == '-')
+            return N_DASH;
+        if (is_digit(c))
+            return N_DIGIT;
+        if (!is_upper(c))
+            return N_OTHER;
+        size_t n = 0;
+        while (p + n < e && is_alpha(p[n]) && n < 16)
+            n++;
+        *wlen = n;
+        return N_UPPER;
+    }
+    int32_t cp;
+    if (nc_utf8_decode(p, (size_t)(e - p), &cp) == 0 || cp < 0)
+        return N_OTHER;
+    if (cp == 0x2014 || cp == 0x2013)
+        return N_DASH;
+    if (utf8proc_islower(cp))
+        return N_LOWER;
+    if (utf8proc_isupper(cp))
+        return N_UPPER;
+    return N_OTHER;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Decisions                                                                 */
+/* ------------------------------------------------------------------------ */
+
+enum verdict { V_WAIT, V_NO, V_YES };
+
+/* The outcome of decide(). */
+struct decision {
+    size_t end;    /* V_YES: the sentence ends here (raw index, trailing space trimmed later) */
+    size_t resume; /* where scanning continues: after the boundary's space, or on V_NO */
+    int para;      /* V_YES: a line break follows, the next sentence starts a paragraph */
+};
+
+/*
+ * White space at p: how many line breaks it holds (CRLF counts once) and
+ * where it ends.
+ */
+static const unsigned char *skip_space(const unsigned char *p, const unsigned char *e, int *breaks)
+{
+    *breaks = 0;
+    while (p < e) {
+        unsigned c = p[0];
+        if (c == '\n' || c == '\r') {
+            (*breaks)++;
+            p += (c == '\r' && p + 1 < e && p[1] == '\n') ? 2 : 1;
+            continue;
+        }
+        size_t w = nc_utf8_space(p, (size_t)(e - p));
+        if (!w)
+            break;
+        p += w;
+    }
+    return p;
+}
+
+/* Whether a sentence ending at raw [s, e) ends with terminal punctuation. */
+static int ends_terminal(const unsigned char *s, const unsigned char *e)
+{
+    /* strip closers backwards: they are ASCII or 2-3 byte sequences */
+    while (e > s) {
+        unsigned c = e[-1];
+        if (c == '"' || c == '\'' || c == ')' || c == ']' || c == '}') {
+            e--;
+        } else if (e - s >= 3 && e[-3] == 0xE2 && e[-2] == 0x80 &&
+                   (c == 0x9D || c == 0x99 || c == 0xBA)) {
+            e -= 3;
+        } else if (e - s >= 2 && e[-2] == 0xC2 && c == 0xBB) {
+            e -= 2;
+        } else {
+            break;
+        }
+    }
+    if (e == s)
+        return 0;
+    unsigned c = e[-1];
+    if (c == '.' || c == '?' || c == '!' || c == ':' || c == ';')
+        return 1;
+    return e - s >= 3 && ellipsis_at(e - 3, e) != 0;
+}
+
+/*
+ * Decide whether the candidate at buf[i] ends the sentence that started at
+ * pos.  Reads buf[pos .. i + NC_SPLIT_LOOKAHEAD) at most and returns V_WAIT
+ * when those bytes have not all arrived and the input is not finished.
+ */
+static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
+{
+    const unsigned char *b = sp->buf;
+    if (!sp->finished && sp->len - i < NC_SPLIT_LOOKAHEAD)
+        return V_WAIT;
+    const unsigned char *e = b + (sp->len - i < NC_SPLIT_LOOKAHEAD ? sp->len
+                                                                   : i + NC_SPLIT_LOOKAHEAD);
+    const int at_true_end_possible = e == b + sp->len && sp->finished;
+    const int bullet = (sp->sflags & NC_SENT_BULLET) != 0;
+    const unsigned char *p = b + i, *q;
+    unsigned c = *p;
+    int breaks;
+    const unsigned char *word;
+    size_t wlen;
+
+    if (c == '\n' || c == '\r') {
+        /* A line break with no terminal punctuation before it. */
+        q = skip_space(p, e, &breaks);
+        d->end = i;
+        d->resume = (size_t)(q - b);
+        d->para = 1;
+        if (q == e || breaks >= 2 || bullet)
+            return V_YES;
+        if (bullet_at(q, e))
+            return V_YES;
+        /* the last non-space byte of this line */
+        const unsigned char *l = p;
+        while (l > b + sp->pos && is_ascii_space(l[-1]))
+            l--;
+        if (next_word(q, e, &word, &wlen) == N_LOWER || (l > b + sp->pos && l[-1] == ','))
+            return V_NO; /* hard-wrapped text: the sentence goes on */
+        return V_YES;
+    }
+
+    /* A run of terminal marks: . ? ! … in any mix ("?!", "...", "!!!"). */
+    size_t periods = 0;
+    int strong = 0, ellipsis = 0;
+    q = p;
+    for (;;) {
+        size_t k;
+        if (q < e && *q == '.') {
+            periods++;
+            q++;
+        } else if (q < e && (*q == '?' || *q == '!')) {
+            strong = 1;
+            q++;
+        } else if ((k = ellipsis_at(q, e)) != 0) {
+            ellipsis = 1;
+            q += k;
+        } else {
+            break;
+        }
+    }
+    if (q == p) { /* 0xE2 that is not an ellipsis */
+        d->resume = i + 1;
+        return V_NO;
+    }
+    if (periods >= 3)
+        ellipsis = 1;
+    const unsigned char *run_end = q;
+    size_t k;
+    int closed = 0;
+    while ((k = closer_at(q, e)) != 0) {
+        q += k;
+        closed = 1;
+    }
+    d->end = (size_t)(q - b);
+    d->para = 0;
+    if (q == e && at_true_end_possible) {
+        d->resume = d->end;
+        return V_YES;
+    }
+    /* "3.5", "U.S.-led", "example.com", "?," : not followed by space */
+    if (q == e || !nc_utf8_space(q, (size_t)(e - q))) {
+        d->resume = (size_t)(run_end - b);
+        return V_NO;
+    }
+    const unsigned char *r = skip_space(q, e, &breaks);
+    d->resume = (size_t)(r - b);
+    if (r == e || breaks >= 2) {
+        d->para = breaks >= 1;
+        return V_YES;
+    }
+    enum next_class nc = next_word(r, e, &word, &wlen);
+    int split;
+    if (nc == N_LOWER || nc == N_DASH) {
+        split = 0;
+    } else if (strong || ellipsis || closed) {
+        split = 1;
+    } else {
+        /* A single period: look at the word before it. */
+        const unsigned char *ws = p, *lo = b + sp->pos;
+        while (ws > lo && (size_t)(p - ws) < NC_SPLIT_LOOKBEHIND && !is_ascii_space(ws[-1]))
+            ws--;
+        while ((k = opener_at(ws, p)) != 0)
+            ws += k;
+        enum nc_abbrev_kind kind = nc_split_abbrev_kind((const char *)ws, (size_t)(p - ws));
+        if (kind == NC_ABBR_NONE) { /* "China-U.S." */
+            const unsigned char *t = p;
+            while (t > ws && t[-1] != '-' && t[-1] != '/')
+                t--;
+            if (t > ws && nc_split_abbrev_kind((const char *)t, (size_t)(p - t)) == NC_ABBR_MULTI)
+                kind = NC_ABBR_MULTI;
+        }
+        int starter = nc == N_UPPER && nc_split_is_starter((const char *)word, wlen);
+        switch (kind) {
+        case NC_ABBR_TITLE: split = 0; break;
+        case NC_ABBR_ETC: split = nc == N_UPPER; break;
+        case NC_ABBR_INITIAL:
+        case NC_ABBR_MULTI:
+        case NC_ABBR_PLAIN:
+            /* at a line break, terminal punctuation ends the paragraph */
+            split = starter || (breaks >= 1 && nc != N_DIGIT);
+            break;
+        default: split = 1; break;
+        }
+    }
+    if (breaks >= 1 && (bullet || bullet_at(r, e)))
+        split = 1;
+    if (!split)
+        return V_NO;
+    d->para = breaks >= 1;
+    return V_YES;
+}
+
+/* ------------------------------------------------------------------------ */
+/* Datelines                                                                 */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Whether the sentence s[0..n) opens with a dateline: a place in capitals,
+ * optionally ", May 8" and "(Reuters)", then a dash: "BEIRUT -",
+ * "NAIROBI, May 8 (Xinhua) --", "WASHINGTON (Reuters) -".
+ */
+static int is_dateline(const unsigned char *s, size_t n)
+{
+    if (n > 120)
+        n = 120;
+    size_t caps = 0, i = 0;
+    /* the place: capitals, spaces, periods, apostrophes, hyphens, non-ASCII */
+    while (i < n && (is_upper(s[i]) || s[i] == ' ' || s[i] == '.' || s[i] == '\'' ||
+                     (s[i] == '-' && i + 1 < n && s[i + 1] != ' ') || s[i] >= 0x80)) {
+        if (s[i] >= 0x80 && closer_at(s + i, s + n) + opener_at(s + i, s + n) > 0)
+            return 0;
+        if (s[i] >= 0x80 && i + 2 < n && s[i] == 0xE2 && s[i + 1] == 0x80 &&
+            (s[i + 2] == 0x94 || s[i + 2] == 0x93))
+            break; /* an em or en dash ends the place */
+        caps += is_upper(s[i]);
+        i++;
+    }
+    if (caps < 2 || i == 0 || !is_upper(s[0]) || (i < n && is_lower(s[i])))
+        return 0;
+    if (i >= 2 && is_upper(s[i - 1]) && i < n && is_alpha(s[i]))
+        return 0;
+    for (; i < n; i++) {
+        unsigned c = s[i];
+        if (c == '?' || c == '!' || c == '"')
+            return 0;
+        if (c == '-' && i > 0 && s[i - 1] == ' ' && i + 1 < n &&
+            (s[i + 1] == ' ' || (s[i + 1] == '-' && i + 2 < n && s[i + 2] == ' ')))
+            return 1;
+        if (c == 0xE2 && i + 2 < n && s[i + 1] == 0x80 && (s[i + 2] == 0x94 || s[i + 2] == 0x93))
+            return 1;
+        if (c == ',' || c == '(' || c == ')' || c == ' ' || c == '.' || is_alpha(c) ||
+            is_digit(c))
+            continue;
+        return 0;
+    }
+    return 0;
+}
+
+/* ------------------------------------------------------------------------ */
+/* The splitter                                                              */
+/* ------------------------------------------------------------------------ */
+
+nc_status nc_splitter_new(nc_splitter **out)
+{
+    nc_splitter *sp = nc_calloc(1, sizeof *sp);
+    *out = sp;
+    if (!sp)
+        return NC_ERR_NOMEM;
+    sp->new_para = sp->line_start = 1;
+    return NC_OK;
+}
+
+void nc_splitter_free(nc_splitter *sp)
+{
+    if (!sp)
+        return;
+    nc_free(sp->buf);
+    nc_free(sp->text);
+    nc_utf8_nfc_free(&sp->nfc);
+    nc_free(sp);
+}
+
+void nc_splitter_reset(nc_splitter *sp)
+{
+    sp->len = sp->pos = sp->scan = 0;
+    sp->base = 0;
+    sp->finished = sp->started = sp->in_sent = sp->emitted = 0;
+    sp->new_para = sp->line_start = 1;
+    sp->sflags = 0;
+    sp->para = sp->index = 0;
+}
+
+/*
+ * Make sure next() can turn any sentence of the buffered input into text
+ * without allocating: the longest sentence is min(unread bytes,
+ * NC_MAX_SENTENCE_BYTES) raw bytes, its text at most three times that
+ * (each invalid byte becomes U+FFFD) and its decomposition at most
+ * NC_SPLIT_MAX_DECOMP code points per raw byte.
+ */
+static nc_status reserve_work(nc_splitter *sp, size_t unread)
+{
+    size_t raw = unread < NC_MAX_SENTENCE_BYTES ? unread : NC_MAX_SENTENCE_BYTES;
+    size_t need = sp->nonascii ? 3 * raw + 16 : raw + 16;
+    if (need > sp->textcap) {
+        size_t want = sp->textcap * 2 > need ? sp->textcap * 2 : need;
+        char *t = nc_realloc(sp->text, want);
+        if (!t)
+            return NC_ERR_NOMEM;
+        sp->text = t;
+        sp->textcap = want;
+    }
+    if (sp->nonascii) {
+        size_t cps = NC_SPLIT_MAX_DECOMP * raw + 16;
+        if (cps > sp->nfc.cap) {
+            size_t want = sp->nfc.cap * 2 > cps ? sp->nfc.cap * 2 : cps;
+            int32_t *p = nc_reallocarray(sp->nfc.cps, want, sizeof *p);
+            if (!p)
+                return NC_ERR_NOMEM;
+            sp->nfc.cps = p;
+            sp->nfc.cap = want;
+        }
+    }
+    return NC_OK;
+}
+
+nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
+{
+    if (len == 0)
+        return NC_OK;
+    if (sp->finished)
+        return NC_ERR_ARG;
+    /* Drop the consumed prefix once it is at least half of what is held. */
+    if (sp->pos > 0 && sp->pos >= sp->len / 2) {
+        memmove(sp->buf, sp->buf + sp->pos, sp->len - sp->pos);
+        sp->base += sp->pos;
+        sp->len -= sp->pos;
+        sp->scan -= sp->pos;
+        sp->pos = 0;
+    }
+    if (len > SIZE_MAX / 2 - sp->len)
+        return NC_ERR_NOMEM;
+    int was_nonascii = sp->nonascii;
+    if (!sp->nonascii && !nc_utf8_is_ascii(data, len))
+        sp->nonascii = 1;
+    nc_status st = reserve_work(sp, sp->len - sp->pos + len);
+    if (st != NC_OK) {
+        sp->nonascii = was_nonascii;
+        return st;
+    }
+    if (sp->len + len > sp->cap) {
+        size_t want = sp->cap * 2 > sp->len + len ? sp->cap * 2 : sp->len + len;
+        if (want < 4096)
+            want = 4096;
+        unsigned char *p = nc_realloc(sp->buf, want);
+        if (!p) {
+            sp->nonascii = was_nonascii;
+            return NC_ERR_NOMEM;
+        }
+        sp->buf = p;
+        sp->cap = want;
+    }
+    memcpy(sp->buf + sp->len, data, len);
+    sp->len += len;
+    return NC_OK;
+}
+
+nc_status nc_splitter_finish(nc_splitter *sp)
+{
+    sp->finished = 1;
+    return NC_OK;
+}
+
+/*
+ * Return the sentence raw [s, e) in *out and move on to `next`.  Trailing
+ * white space is trimmed here; leading space was skipped before s.
+ */
+static void emit(nc_splitter *sp, size_t s, size_t e, size_t next, unsigned flags, int para_after,
+                 nc_sentence *out)
+{
+    const unsigned char *b = sp->buf;
+    while (e > s) {
+        if (is_ascii_space(b[e - 1]))
+            e--;
+        else if (e - s >= 2 && nc_utf8_space(b + e - 2, 2) == 2)
+            e -= 2;
+        else if (e - s >= 3 && nc_utf8_space(b + e - 3, 3) == 3)
+            e -= 3;
+        else
+            break;
+    }
+    size_t n = nc_utf8_sanitize((const char *)b + s, e - s, sp->text, NC_UTF8_FOLD_SPACE);
+    out->text = sp->text;
+    out->len = n;
+    if (!nc_utf8_is_ascii(sp->text, n)) {
+        const char *t;
+        size_t tn;
+        /* reserve_work sized the buffer, so this cannot fail; if it ever
+         * did, the sanitized (valid, un-normalised) text is returned */
+        if (nc_utf8_nfc(sp->text, n, &sp->nfc, &t, &tn) == NC_OK) {
+            out->text = t;
+            out->len = tn;
+        }
+    }
+    if (sp->new_para) {
+        flags |= NC_SENT_PARA_START;
+        if (sp->emitted)
+            sp->para++;
+        sp->index = 0;
+        if (is_dateline(b + s, e - s))
+            flags |= NC_SENT_DATELINE;
+    }
+    if (!(flags & (NC_SENT_BULLET | NC_SENT_TRUNCATED)) && !ends_terminal(b + s, b + e))
+        flags |= NC_SENT_HEADING;
+    out->start = sp->base + s;
+    out->end = sp->base + e;
+    out->flags = flags;
+    out->paragraph = sp->para;
+    out->index_in_paragraph = sp->index++;
+    sp->emitted = 1;
+    sp->new_para = sp->line_start = para_after;
+    sp->in_sent = 0;
+    sp->pos = sp->scan = next;
+}
+
+/* Cut the over-long sentence at pos at its last space before the limit. */
+static void truncate_sentence(nc_splitter *sp, nc_sentence *out)
+{
+    const unsigned char *b = sp->buf;
+    size_t lim = sp->pos + NC_MAX_SENTENCE_BYTES, cut = lim;
+    while (cut > sp->pos && !is_ascii_space(b[cut - 1]))
+        cut--;
+    if (cut > sp->pos) {
+        cut--; /* at the space; the next sentence skips it */
+    } else {
+        cut = lim;
+        for (int k = 0; k < 3 && cut > sp->pos + 1 && (b[cut] & 0xC0) == 0x80; k++)
+            cut--;
+    }
+    emit(sp, sp->pos, cut, cut, sp->sflags | NC_SENT_TRUNCATED, 0, out);
+}
+
+int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
+{
+    const unsigned char *b = sp->buf;
+    if (!sp->started) {
+        if (sp->len < 3 && !sp->finished)
+            return 0;
+        if (sp->len >= 3 && b[0] == 0xEF && b[1] == 0xBB && b[2] == 0xBF)
+            sp->pos = sp->scan = 3;
+        sp->started = 1;
+    }
+    if (!sp->in_sent) {
+        while (sp->pos < sp->len) {
+            size_t left = sp->len - sp->pos;
+            if (b[sp->pos] >= 0x80 && left < 3 && !sp->finished)
+                return 0; /* maybe a space character cut by the chunk */
+            size_t w = nc_utf8_space(b + sp->pos, left);
+            if (!w)
+                break;
+            sp->pos += w;
+        }
+        if (sp->pos == sp->len)
+            return 0;
+        if (sp->line_start && sp->len - sp->pos < 8 && !sp->finished)
+            return 0;
+        sp->in_sent = 1;
+        sp->sflags = 0;
+        sp->scan = sp->pos;
+        if (sp->line_start) {
+            size_t m = bullet_at(b + sp->pos, b + sp->len);
+            if (m) {
+                sp->sflags |= NC_SENT_BULLET;
+                sp->scan = sp->pos + m;
+            }
+        }
+    }
+    size_t limit = sp->pos + NC_MAX_SENTENCE_BYTES;
+    size_t stop = limit < sp->len ? limit : sp->len;
+    while (sp->scan < stop) {
+        size_t i = sp->scan;
+        while (i < stop && !candidate[b[i]])
+            i++;
+        sp->scan = i;
+        if (i == stop)
+            break;
+        struct decision d;
+        enum verdict v = decide(sp, i, &d);
+        if (v == V_WAIT)
+            return 0;
+        if (v == V_NO) {
+            sp->scan = d.resume > i ? d.resume : i + 1;
+            continue;
+        }
+        if (d.end - sp->pos > NC_MAX_SENTENCE_BYTES) {
+            sp->scan = limit; /* closing quotes ran past the limit */
+            break;
+        }
+        emit(sp, sp->pos, d.end, d.resume, sp->sflags, d.para, out);
+        return 1;
+    }
+    /* no boundary within the limit: cut (the cut reads the byte at limit) */
+    if (sp->scan >= limit && sp->len > limit) {
+        truncate_sentence(sp, out);
+        return 1;
+    }
+    if (sp->finished && sp->scan >= sp->len && sp->pos < sp->len) {
+        emit(sp, sp->pos, sp->len, sp->len, sp->sflags, 1, out);
+        return 1;
+    }
+    return 0;
+}
