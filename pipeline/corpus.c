@@ -631,6 +631,7 @@ typedef struct brat_sent {
     unsigned long line;
     uint32_t paragraph, in_para;
     unsigned flags;
+    size_t cp_start;       /* offset of the line in code points (brat's unit) */
     const char *labels[8]; /* source labels from the .ann (pointers into it) */
     size_t label_len[8];
     size_t nlabels;
@@ -685,6 +686,8 @@ static nc_status brat_parse(nc_reader *r, const char *base, char *txt, size_t tl
     uint32_t paragraph = 0, in_para = 0;
     int new_para = 1;
     unsigned long ln = 0;
+    size_t cps = 0;
+    const char *cp_at = txt;
     for (size_t i = 0; i < tlen && st == NC_OK;) {
         size_t j = i;
         while (j < tlen && txt[j] != '\n')
@@ -722,7 +725,9 @@ static nc_status brat_parse(nc_reader *r, const char *base, char *txt, size_t tl
             paragraph++;
             in_para = 0;
         }
-        s[n] = (brat_sent){ .id = id, .text = line + k, .len = len - k, .line = ln,
+        for (; cp_at < line; cp_at++) /* code points before this line */
+            cps += ((unsigned char)*cp_at & 0xC0) != 0x80;
+        s[n] = (brat_sent){ .id = id, .text = line + k, .len = len - k, .line = ln, .cp_start = cps,
                             .paragraph = paragraph, .in_para = in_para++,
                             .flags = new_para ? NC_SENT_PARA_START : 0 };
         new_para = 0;
@@ -761,9 +766,15 @@ static nc_status brat_parse(nc_reader *r, const char *base, char *txt, size_t tl
         }
         const char *ref = t2 + 1;
         size_t rl = len - (size_t)(ref - line);
+        /* The covered text names the sentence (S<n>); where an annotator's
+         * slip left other text there, the sentence whose line holds the
+         * start offset is the one meant. */
         brat_sent *bs = NULL;
         if (rl >= 2 && ref[0] == 'S' && parse_ulong(ref + 1, rl - 1, &id))
             bs = find_sent(s, n, id);
+        for (size_t q = 0; !bs && q < n; q++)
+            if (s[q].cp_start <= a && (q + 1 == n || a < s[q + 1].cp_start))
+                bs = &s[q];
         if (!bs) {
             st = nc_diag_set(diag, NC_ERR_FORMAT, apath, ln, "'%.*s' names no sentence of %s",
                              (int)(rl > 32 ? 32 : rl), ref, tpath);
