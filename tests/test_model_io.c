@@ -488,6 +488,72 @@ static void test_truncations_and_flips(void **state)
     assert_int_equal(af_live(), live);
 }
 
+/*
+ * Canonical form, checked from the reader's side: mutate the body after
+ * the options text (1-4 random edits: flips, overwrites, deletions,
+ * insertions), give it a valid length and CRC, and load.  Most mutants are
+ * rejected; every one that loads must serialize back to exactly its own
+ * bytes, i.e. the reader accepts one encoding per model and no other.
+ * (The options text is left alone: it is the one field read leniently,
+ * see models/FORMAT.md.)
+ */
+static void test_mutations_canonical(void **state)
+{
+    (void)state;
+    long live = af_live();
+    size_t body = 24, olen = 0; /* skip the header and the options text */
+    unsigned sh = 0;
+    unsigned char c8;
+    do {
+        c8 = ref_bytes[body++];
+        olen |= (size_t)(c8 & 0x7f) << sh;
+        sh += 7;
+    } while (c8 & 0x80);
+    body += olen;
+    unsigned char *x = malloc(ref_len + 64);
+    assert_non_null(x);
+    uint64_t rng = 88172645463325252ull;
+    size_t accepted = 0, iters = 20000;
+    for (size_t it = 0; it < iters; it++) {
+        size_t n = ref_len;
+        memcpy(x, ref_bytes, n);
+        rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+        int edits = 1 + (int)(rng % 4);
+        for (int e = 0; e < edits; e++) {
+            rng ^= rng << 13, rng ^= rng >> 7, rng ^= rng << 17;
+            size_t pos = body + (size_t)((rng >> 8) % (n - 4 - body));
+            unsigned char byte = (unsigned char)(rng >> 40);
+            switch ((rng >> 56) % 4) {
+            case 0: x[pos] ^= (unsigned char)(1u << (byte % 8)); break;
+            case 1: x[pos] = byte; break;
+            case 2: memmove(x + pos, x + pos + 1, n - pos - 1); n--; break;
+            default:
+                if (n < ref_len + 60) {
+                    memmove(x + pos + 1, x + pos, n - pos);
+                    x[pos] = byte;
+                    n++;
+                }
+            }
+        }
+        nc_put_u64(x + 16, n);
+        nc_put_u32(x + n - 4, nc_crc32(0, x, n - 4));
+        nc_model *m;
+        if (nc_model_load_mem(x, n, &m, NULL) != NC_OK)
+            continue;
+        accepted++;
+        unsigned char *c;
+        size_t cl;
+        assert_int_equal(nc_model_to_bytes(m, &c, &cl), NC_OK);
+        if (cl != n || memcmp(c, x, n) != 0)
+            fail_msg("mutant %zu loads but does not re-serialize to itself", it);
+        nc_free(c);
+        nc_model_free(m);
+    }
+    free(x);
+    printf("%zu/%zu mutated files with a valid CRC loaded, each canonical\n", accepted, iters);
+    assert_int_equal(af_live(), live);
+}
+
 /* ------------------------------------------------------------------------ */
 /* 4. Crafted files with a valid CRC                                         */
 /* ------------------------------------------------------------------------ */
@@ -1224,6 +1290,7 @@ int main(void)
         cmocka_unit_test(test_unwritable_models),
         cmocka_unit_test(test_save_load),
         cmocka_unit_test(test_truncations_and_flips),
+        cmocka_unit_test(test_mutations_canonical),
         cmocka_unit_test_teardown(test_crafted, restore_af),
         cmocka_unit_test(test_alloc_failures),
         cmocka_unit_test(test_foreign),
