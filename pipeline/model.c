@@ -215,8 +215,12 @@ nc_status nc_model_prepare(nc_model *m)
     uint64_t total = 0;
     for (uint32_t l = 0; l < nl; l++)
         total += m->label_sents[l];
-    for (uint32_t l = 0; l < nl; l++)
-        m->log_prior[l] = log(((double)m->label_sents[l] + 1.0) / ((double)total + nl));
+    /* Maximum-likelihood prior, as in the textbook model; a label with no
+     * sentence left (after --forget) gets half a sentence so log stays finite. */
+    for (uint32_t l = 0; l < nl; l++) {
+        double c = m->label_sents[l] ? (double)m->label_sents[l] : 0.5;
+        m->log_prior[l] = log(c / (double)(total ? total : 1));
+    }
     /* Transitions with add-one smoothing, row by row (row nl = document start). */
     for (uint32_t r = 0; r <= nl; r++) {
         uint64_t row = 0;
