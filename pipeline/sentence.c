@@ -48,44 +48,60 @@ struct nc_splitter {
 /* Word lists                                                                */
 /* ------------------------------------------------------------------------ */
 
+/* A list entry with its length, so lookups never call strlen. */
+struct word {
+    const char *s;
+    size_t len;
+};
+#define W(x) {x, sizeof x - 1}
+
 /* Titles and abbreviations that are followed by a name or a number, not by
  * a new sentence; "e.g", "i.e", "vs" and "approx" never end one in news. */
-static const char *const titles[] = {
-    "Mr", "Mrs", "Ms", "Messrs", "Mmes", "Dr", "Drs", "Prof", "Gen", "Gens", "Sen", "Sens",
-    "Rep", "Reps", "Gov", "Govs", "Lt", "Col", "Sgt", "Sgts", "St", "Ste", "Capt", "Cmdr",
-    "Adm", "Maj", "Brig", "Cpl", "Pvt", "Rev", "Hon", "Pres", "Supt", "Insp", "Det", "Fr",
-    "Msgr", "Mt", "Ft", "Lieut", "Atty", "Amb", "Cmdt", "Spc", "vs", "v", "e.g", "i.e", "cf",
-    "viz", "approx", "Approx", "Nos", "Vol", "Vols", "pp", "Op", "ca",
+static const struct word titles[] = {
+    W("Mr"), W("Mrs"), W("Ms"), W("Messrs"), W("Mmes"), W("Dr"), W("Drs"), W("Prof"), W("Gen"),
+    W("Gens"), W("Sen"), W("Sens"), W("Rep"), W("Reps"), W("Gov"), W("Govs"), W("Lt"), W("Col"),
+    W("Sgt"), W("Sgts"), W("St"), W("Ste"), W("Capt"), W("Cmdr"), W("Adm"), W("Maj"), W("Brig"),
+    W("Cpl"), W("Pvt"), W("Rev"), W("Hon"), W("Pres"), W("Supt"), W("Insp"), W("Det"), W("Fr"),
+    W("Msgr"), W("Mt"), W("Ft"), W("Lieut"), W("Atty"), W("Amb"), W("Cmdt"), W("Spc"), W("vs"),
+    W("v"), W("e.g"), W("i.e"), W("cf"), W("viz"), W("approx"), W("Approx"), W("Nos"), W("Vol"),
+    W("Vols"), W("pp"), W("Op"), W("ca"),
 };
 /* Abbreviations that may end a sentence: ended only before a starter word. */
-static const char *const plain_abbrevs[] = {
-    "Inc", "Co", "Corp", "Ltd", "Cos", "Bros", "Jr", "Sr", "Jan", "Feb", "Mar", "Apr", "Jun",
-    "Jul", "Aug", "Sep", "Sept", "Oct", "Nov", "Dec", "Mon", "Tue", "Tues", "Wed", "Thu",
-    "Thur", "Thurs", "Fri", "Sat", "No", "Fig", "Ave", "Blvd", "Rd", "Hwy", "Dept", "Univ",
-    "Assn", "Bldg", "Ala", "Ariz", "Ark", "Calif", "Colo", "Conn", "Del", "Fla", "Ga", "Ill",
-    "Ind", "Kan", "Kans", "Ky", "La", "Md", "Mass", "Mich", "Minn", "Miss", "Mo", "Mont", "Neb",
-    "Nebr", "Nev", "Okla", "Ore", "Pa", "Penn", "Tenn", "Tex", "Va", "Vt", "Wash", "Wis", "Wyo",
-    "Alta", "Ont", "Que", "est", "al", "Gov't", "Dist", "Ct", "Cir", "Mfg", "Intl", "Natl",
-    "Corps", "Ph.D", "approx", "p", "no",
+static const struct word plain_abbrevs[] = {
+    W("Inc"), W("Co"), W("Corp"), W("Ltd"), W("Cos"), W("Bros"), W("Jr"), W("Sr"), W("Jan"),
+    W("Feb"), W("Mar"), W("Apr"), W("Jun"), W("Jul"), W("Aug"), W("Sep"), W("Sept"), W("Oct"),
+    W("Nov"), W("Dec"), W("Mon"), W("Tue"), W("Tues"), W("Wed"), W("Thu"), W("Thur"), W("Thurs"),
+    W("Fri"), W("Sat"), W("No"), W("Fig"), W("Ave"), W("Blvd"), W("Rd"), W("Hwy"), W("Dept"),
+    W("Univ"), W("Assn"), W("Bldg"), W("Ala"), W("Ariz"), W("Ark"), W("Calif"), W("Colo"),
+    W("Conn"), W("Del"), W("Fla"), W("Ga"), W("Ill"), W("Ind"), W("Kan"), W("Kans"), W("Ky"),
+    W("La"), W("Md"), W("Mass"), W("Mich"), W("Minn"), W("Miss"), W("Mo"), W("Mont"), W("Neb"),
+    W("Nebr"), W("Nev"), W("Okla"), W("Ore"), W("Pa"), W("Penn"), W("Tenn"), W("Tex"), W("Va"),
+    W("Vt"), W("Wash"), W("Wis"), W("Wyo"), W("Alta"), W("Ont"), W("Que"), W("est"), W("al"),
+    W("Gov't"), W("Dist"), W("Ct"), W("Cir"), W("Mfg"), W("Intl"), W("Natl"), W("Corps"),
+    W("Ph.D"), W("approx"), W("p"), W("no"),
 };
 /* Words that typically open a sentence; after "U.S." or "Inc." they mean
  * the abbreviation ended the sentence ("U.S. He", not "U.S. Army"). */
-static const char *const starters[] = {
-    "A", "An", "The", "He", "She", "It", "They", "We", "I", "You", "His", "Her", "Its",
-    "Their", "Our", "My", "This", "That", "These", "Those", "There", "Here", "But", "And",
-    "Or", "So", "Yet", "Nor", "In", "On", "At", "As", "If", "When", "While", "After",
-    "Before", "Since", "Although", "Though", "Because", "Despite", "During", "For", "From",
-    "With", "Without", "What", "Who", "Why", "How", "Where", "Which", "Some", "Many", "Most",
-    "Several", "Both", "Each", "Every", "All", "None", "One", "Two", "Three", "Also",
-    "However", "Meanwhile", "Then", "Now", "Today", "Yesterday", "Earlier", "Later",
-    "Such", "Other", "Others", "Under", "According", "Instead", "Even", "Only", "Among",
-    "Analysts", "Officials", "Police", "Last", "Next", "Another", "Asked", "Still",
+static const struct word starters[] = {
+    W("A"), W("An"), W("The"), W("He"), W("She"), W("It"), W("They"), W("We"), W("I"), W("You"),
+    W("His"), W("Her"), W("Its"), W("Their"), W("Our"), W("My"), W("This"), W("That"), W("These"),
+    W("Those"), W("There"), W("Here"), W("But"), W("And"), W("Or"), W("So"), W("Yet"), W("Nor"),
+    W("In"), W("On"), W("At"), W("As"), W("If"), W("When"), W("While"), W("After"), W("Before"),
+    W("Since"), W("Although"), W("Though"), W("Because"), W("Despite"), W("During"), W("For"),
+    W("From"), W("With"), W("Without"), W("What"), W("Who"), W("Why"), W("How"), W("Where"),
+    W("Which"), W("Some"), W("Many"), W("Most"), W("Several"), W("Both"), W("Each"), W("Every"),
+    W("All"), W("None"), W("One"), W("Two"), W("Three"), W("Also"), W("However"), W("Meanwhile"),
+    W("Then"), W("Now"), W("Today"), W("Yesterday"), W("Earlier"), W("Later"), W("Such"),
+    W("Other"), W("Others"), W("Under"), W("According"), W("Instead"), W("Even"), W("Only"),
+    W("Among"), W("Analysts"), W("Officials"), W("Police"), W("Last"), W("Next"), W("Another"),
+    W("Asked"), W("Still"),
 };
 
-static int in_list(const char *const *list, size_t n, const char *w, size_t len)
+/* Linear search; the length and first byte reject almost every entry. */
+static int in_list(const struct word *list, size_t n, const char *w, size_t len)
 {
     for (size_t i = 0; i < n; i++)
-        if (strlen(list[i]) == len && memcmp(list[i], w, len) == 0)
+        if (list[i].len == len && list[i].s[0] == w[0] && memcmp(list[i].s, w, len) == 0)
             return 1;
     return 0;
 }
@@ -660,7 +676,7 @@ static void emit(nc_splitter *sp, size_t s, size_t e, size_t next, unsigned flag
     size_t n = nc_utf8_sanitize((const char *)b + s, e - s, sp->text, NC_UTF8_FOLD_SPACE);
     out->text = sp->text;
     out->len = n;
-    if (!nc_utf8_is_ascii(sp->text, n)) {
+    if (!nc_utf8_is_nfc_quick(sp->text, n)) {
         const char *t;
         size_t tn;
         /* reserve_work sized the buffer, so this cannot fail; if it ever

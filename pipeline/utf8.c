@@ -136,6 +136,15 @@ size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags)
         i = 3;
     while (i < len) {
         unsigned c = s[i];
+        if (c > ' ' && c < 0x7F) { /* the hot path: printable ASCII */
+            if (pending_space) {
+                o[n++] = ' ';
+                pending_space = 0;
+            }
+            o[n++] = (unsigned char)c;
+            i++;
+            continue;
+        }
         if (fold) {
             size_t w = nc_utf8_space(s + i, len - i);
             if (w) {
@@ -173,6 +182,39 @@ size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags)
         }
     }
     return n;
+}
+
+/*
+ * Code points that are their own NFC and never combine with a neighbour:
+ * below U+0300 (Latin-1 and the Latin Extended blocks: no NFC_QC=No or
+ * Maybe there, and the combining marks start at U+0300), the dashes,
+ * quotes, bullet and ellipsis U+2010..U+2027, U+2030..U+205E, the currency
+ * signs and U+FFFD.  (U+2000 and U+2001 are left out on purpose: they are
+ * singletons that NFC replaces.)  News text rarely leaves this set, so most
+ * non-ASCII sentences skip utf8proc altogether.
+ */
+static int nfc_inert(int32_t cp)
+{
+    return cp < 0x300 || (cp >= 0x2010 && cp <= 0x2027) || (cp >= 0x2030 && cp <= 0x205E) ||
+           (cp >= 0x20A0 && cp <= 0x20C0) || cp == 0xFFFD;
+}
+
+int nc_utf8_is_nfc_quick(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    while (i < len) {
+        if (p[i] < 0x80) {
+            i++;
+            continue;
+        }
+        int32_t cp;
+        size_t k = nc_utf8_decode(p + i, len - i, &cp);
+        if (cp < 0 || !nfc_inert(cp))
+            return 0;
+        i += k;
+    }
+    return 1;
 }
 
 nc_status nc_utf8_nfc(const char *s, size_t len, nc_utf8_nfcbuf *work, const char **out,

@@ -41,6 +41,14 @@ size_t nc_utf8_encode(int32_t cp, unsigned char *out);
 int nc_utf8_is_ascii(const char *s, size_t len);
 
 /*
+ * Whether the valid UTF-8 s[0..len) is certainly NFC already, judged per
+ * code point from a conservative set (ASCII, Latin-1 and Latin Extended,
+ * general punctuation, currency signs).  0 means "run nc_utf8_nfc", not
+ * "not NFC".
+ */
+int nc_utf8_is_nfc_quick(const char *s, size_t len);
+
+/*
  * Length of the Unicode white-space character at s[0..len) (ASCII space,
  * tab, LF, VT, FF, CR, NUL, NBSP, U+2000..U+200A, U+2028, U+2029, U+202F,
  * U+205F, U+3000), or 0.  NUL counts because the policy turns it into a

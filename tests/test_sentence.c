@@ -163,6 +163,8 @@ static const struct split_case cases[] = {
     {"invalid and nul", "Bad \xFF byte\x00here. Next.",
      {"Bad \xEF\xBF\xBD byte here.", "Next."}, 0, {0}, 0, {0}},
     {"nfc", "Cafe\xCC\x81 opened. Done.", {"Caf\xC3\xA9 opened.", "Done."}, 0, {0}, 0, {0}},
+    {"nfc singleton", "The \xE2\x84\xAB sign \xE2\x80\x94 \xC3\xA9t\xC3\xA9. Done.",
+     {"The \xC3\x85 sign \xE2\x80\x94 \xC3\xA9t\xC3\xA9.", "Done."}, 0, {0}, 0, {0}},
     {"space folding", "  Too   many\t spaces\xC2\xA0here.   Yes.  ",
      {"Too many spaces here.", "Yes."}, 0, {0}, 0, {0}},
     {"empty", "", {NULL}, 0, {0}, 0, {0}},

@@ -157,6 +157,30 @@ static void test_nfc(void **state)
     nc_utf8_nfc_free(&work);
 }
 
+static void test_nfc_quick(void **state)
+{
+    (void)state;
+    assert_true(nc_utf8_is_nfc_quick("plain", 5));
+    assert_true(nc_utf8_is_nfc_quick("caf\xC3\xA9 \xE2\x80\x9Cq\xE2\x80\x9D \xE2\x80\x94", 14));
+    assert_false(nc_utf8_is_nfc_quick("e\xCC\x81", 3));     /* combining mark */
+    assert_false(nc_utf8_is_nfc_quick("\xE2\x84\xAB", 3)); /* Angstrom sign */
+    assert_false(nc_utf8_is_nfc_quick("\xE2\x80\x80", 3)); /* U+2000, a singleton */
+    /* everything the quick test passes is unchanged by NFC */
+    nc_utf8_nfcbuf work = {0};
+    for (int32_t cp = 1; cp < 0x2100; cp++) {
+        unsigned char b[4];
+        size_t n = nc_utf8_encode(cp, b);
+        if (!nc_utf8_is_nfc_quick((const char *)b, n))
+            continue;
+        const char *out;
+        size_t m;
+        assert_int_equal(nc_utf8_nfc((const char *)b, n, &work, &out, &m), NC_OK);
+        if (m != n || memcmp(out, b, n) != 0)
+            fail_msg("U+%04lX passes the quick test but NFC changes it", (long)cp);
+    }
+    nc_utf8_nfc_free(&work);
+}
+
 static nc_status nfc_once(void *arg)
 {
     (void)arg;
@@ -188,7 +212,8 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_decode),   cmocka_unit_test(test_encode_roundtrip),
         cmocka_unit_test(test_sanitize), cmocka_unit_test(test_space),
-        cmocka_unit_test(test_nfc),      cmocka_unit_test(test_nfc_alloc_failure),
+        cmocka_unit_test(test_nfc),      cmocka_unit_test(test_nfc_quick),
+        cmocka_unit_test(test_nfc_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
