@@ -670,20 +670,41 @@ nc_status nc_model_load_default(nc_model **out, nc_diag *diag)
 /* Files                                                                     */
 /* ------------------------------------------------------------------------ */
 
-/*
- * Read all of fd into a fresh buffer, growing as needed (the file may
- * change size under us, and pipes have no size).  Short reads and EINTR
- * are retried.  Returns 0, or an errno value (EFBIG past MAX_FILE_BYTES,
- * ENOMEM on allocation failure).
- */
-static int read_all(int fd, size_t hint, unsigned char **out, size_t *len)
+/* Read up to n bytes into p, retrying short reads and EINTR; *got < n only
+ * at end of file.  0 or an errno value. */
+static int read_full(int fd, unsigned char *p, size_t n, size_t *got)
 {
-    size_t cap = hint + 1 < 4096 ? 4096 : hint + 1, n = 0;
+    *got = 0;
+    while (*got < n) {
+        ssize_t k = read(fd, p + *got, n - *got);
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return errno;
+        if (k == 0)
+            break;
+        *got += (size_t)k;
+    }
+    return 0;
+}
+
+/*
+ * Read the rest of fd into a fresh buffer that starts with the hn bytes
+ * already read into head, growing as needed (the file may change size
+ * under us, and pipes have no size).  hint is the expected total size.
+ * Returns 0, or an errno value (EFBIG past MAX_FILE_BYTES, ENOMEM on
+ * allocation failure).
+ */
+static int read_all(int fd, size_t hint, const unsigned char *head, size_t hn,
+                    unsigned char **out, size_t *len)
+{
+    size_t cap = hint + 1 < 4096 ? 4096 : hint + 1, n = hn;
     if (cap > MAX_FILE_BYTES + 1)
         return EFBIG;
     unsigned char *b = nc_malloc(cap);
     if (!b)
         return ENOMEM;
+    memcpy(b, head, hn);
     for (;;) {
         if (n == cap) {
             if (cap > MAX_FILE_BYTES) {
@@ -741,9 +762,23 @@ nc_status nc_model_load(const char *path, nc_model **out, nc_diag *diag)
                            "model file of %lld bytes is larger than the 1 GiB limit",
                            (long long)sb.st_size);
     }
+    /* The header first: a foreign file (a disk image, /dev/zero) is turned
+     * away after 24 bytes instead of being read whole into memory. */
+    unsigned char head[HEADER_BYTES];
+    size_t hn;
+    int e = read_full(fd, head, sizeof head, &hn);
+    if (e) {
+        close(fd);
+        return nc_diag_set(diag, NC_ERR_IO, path, 0, "cannot read model: %s", strerror(e));
+    }
+    if (hn < sizeof head || memcmp(head, magic, sizeof magic) != 0 ||
+        nc_get_u32(head + 8) != FORMAT_VERSION) {
+        close(fd);
+        return load_named(head, hn, path, out, diag);
+    }
     unsigned char *buf = NULL;
     size_t len = 0;
-    int e = read_all(fd, S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 0, &buf, &len);
+    e = read_all(fd, S_ISREG(sb.st_mode) ? (size_t)sb.st_size : 0, head, hn, &buf, &len);
     close(fd);
     if (e == ENOMEM)
         return nc_diag_set(diag, NC_ERR_NOMEM, path, 0, "out of memory reading the model");

@@ -423,14 +423,32 @@ static void test_save_load(void **state)
     free(before);
 
     /* Load errors: a missing file and a directory are I/O errors. */
+    FILE *w;
     snprintf(other, sizeof other, "%s/missing.ncm", tmpdir);
     assert_int_equal(nc_model_load(other, &l, &d), NC_ERR_IO);
     assert_null(l);
     assert_non_null(strstr(d.message, strerror(ENOENT)));
     snprintf(other, sizeof other, "%s/adir", tmpdir);
     assert_int_equal(nc_model_load(other, &l, &d), NC_ERR_IO);
+    /* A device that never ends is turned away at its header. */
+    if (access("/dev/zero", R_OK) == 0) {
+        assert_int_equal(nc_model_load("/dev/zero", &l, &d), NC_ERR_FORMAT);
+        assert_non_null(strstr(d.message, "bad magic"));
+    }
+    /* A file shorter than the header is a truncation, an empty one no model. */
+    snprintf(other, sizeof other, "%s/short.ncm", tmpdir);
+    w = fopen(other, "wb");
+    assert_non_null(w);
+    fwrite(ref_bytes, 1, 20, w);
+    fclose(w);
+    assert_int_equal(nc_model_load(other, &l, &d), NC_ERR_CHECKSUM);
+    w = fopen(other, "wb");
+    assert_non_null(w);
+    fclose(w);
+    assert_int_equal(nc_model_load(other, &l, &d), NC_ERR_FORMAT);
+    assert_non_null(strstr(d.message, "empty"));
     /* A damaged file on disk names the file. */
-    FILE *w = fopen(path, "r+b");
+    w = fopen(path, "r+b");
     assert_non_null(w);
     fseek(w, 40, SEEK_SET);
     fputc(0x55 ^ ref_bytes[40], w);
