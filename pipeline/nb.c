@@ -220,11 +220,16 @@ static int prune_cmp(const void *a, const void *b)
                   nc_vocab_key(prune_model->features, y->id, NULL));
 }
 
-/* A copy of m without the features that pruning drops. */
+/*
+ * A copy of m without what pruning drops: features below min_count or past
+ * max_features, features and labels whose counts are all zero (after a
+ * forget), so that forgetting B from A+B gives exactly A's bytes.
+ */
 static nc_status prune(nc_model *m, nc_model **out)
 {
     *out = NULL;
     uint32_t nl = m->nlabels, nf = m->nfeatures;
+    uint32_t lmap[NC_MAX_LABELS]; /* old label -> new label, UINT32_MAX = dropped */
     prune_row *rows = nc_calloc(nf ? nf : 1, sizeof *rows);
     if (!rows)
         return NC_ERR_NOMEM;
@@ -244,27 +249,38 @@ static nc_status prune(nc_model *m, nc_model **out)
     nc_model *p;
     nc_status st = nc_model_new_empty(&m->opt, &p);
     for (uint32_t l = 0; l < nl && st == NC_OK; l++) {
+        lmap[l] = UINT32_MAX;
+        if (m->label_sents[l] == 0)
+            continue;
         size_t len;
         const char *k = nc_vocab_key(m->labels, l, &len);
-        uint32_t id;
-        st = nc_model_add_label(p, k, len, &id);
+        st = nc_model_add_label(p, k, len, &lmap[l]);
     }
+    uint32_t pl = st == NC_OK ? p->nlabels : 0;
     for (size_t r = 0; r < keep && st == NC_OK; r++) {
         size_t len;
         const char *k = nc_vocab_key(m->features, rows[r].id, &len);
         uint32_t id;
         st = nc_model_add_feature(p, k, len, &id);
-        if (st == NC_OK)
-            memcpy(&p->counts[(size_t)id * nl], &m->counts[(size_t)rows[r].id * nl],
-                   nl * sizeof *p->counts);
+        for (uint32_t l = 0; l < nl && st == NC_OK; l++)
+            if (lmap[l] != UINT32_MAX)
+                p->counts[(size_t)id * pl + lmap[l]] = m->counts[(size_t)rows[r].id * nl + l];
     }
     nc_free(rows);
     if (st != NC_OK) {
         nc_model_free(p);
         return st;
     }
-    memcpy(p->label_sents, m->label_sents, nl * sizeof *p->label_sents);
-    memcpy(p->trans, m->trans, (size_t)(nl + 1) * nl * sizeof *p->trans);
+    for (uint32_t l = 0; l < nl; l++) {
+        if (lmap[l] == UINT32_MAX)
+            continue;
+        p->label_sents[lmap[l]] = m->label_sents[l];
+        for (uint32_t r = 0; r <= nl; r++) {
+            uint32_t from = r == nl ? pl : lmap[r];
+            if (from != UINT32_MAX)
+                p->trans[(size_t)from * pl + lmap[l]] = m->trans[(size_t)r * nl + l];
+        }
+    }
     p->ndocs = m->ndocs;
     memcpy(p->corpus_digest, m->corpus_digest, sizeof p->corpus_digest);
     *out = p;

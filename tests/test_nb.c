@@ -1,0 +1,289 @@
+/*
+ * test_nb.c - naive Bayes arithmetic against the worked example of
+ * Manning, Raghavan & Schütze, Introduction to Information Retrieval,
+ * Example 13.1, and the training operations that must be exact on counts:
+ * update == training on both corpora, merge of shards == one pass, forget
+ * undoes update and refuses to go below zero, and every allocation of
+ * training and scoring fails cleanly.
+ */
+#include <math.h>
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cmocka.h>
+
+#include "alloc_fail.h"
+#include "corpus.h"
+#include "model.h"
+#include "nb.h"
+
+/* A document of (label, text) pairs. */
+static void make_doc(nc_doc *d, const char *const *pairs, size_t n)
+{
+    nc_doc_init(d);
+    for (size_t i = 0; i < n; i++) {
+        const char *label = pairs[2 * i], *text = pairs[2 * i + 1];
+        assert_int_equal(nc_doc_add(d, text, strlen(text), label, strlen(label),
+                                    NC_SENT_PARA_START, (uint32_t)i, 0, i + 1),
+                         NC_OK);
+    }
+    d->id = "doc";
+    d->file = "test";
+    d->s[n - 1].flags |= NC_SENT_DOC_LAST;
+}
+
+static nc_options plain_options(void)
+{
+    nc_options o;
+    nc_options_default(&o);
+    assert_int_equal(nc_options_set(&o, "stemmer", "none"), NC_OK);
+    return o;
+}
+
+static const char *const iir_train[] = {
+    "c", "Chinese Beijing Chinese",
+    "c", "Chinese Chinese Shanghai",
+    "c", "Chinese Macao",
+    "j", "Tokyo Japan Chinese",
+};
+
+static nc_model *train_iir(void)
+{
+    nc_options o = plain_options();
+    nc_trainer *t;
+    assert_int_equal(nc_trainer_new(&o, &t), NC_OK);
+    nc_doc d;
+    make_doc(&d, iir_train, 4);
+    assert_int_equal(nc_trainer_add(t, &d, 1, NULL), NC_OK);
+    nc_doc_free(&d);
+    nc_model *m;
+    assert_int_equal(nc_trainer_finish(t, &m), NC_OK);
+    return m;
+}
+
+static double logp(const nc_model *m, const char *feat, const char *label)
+{
+    uint32_t f, l;
+    assert_true(nc_vocab_find(m->features, feat, strlen(feat), &f));
+    assert_true(nc_vocab_find(m->labels, label, strlen(label), &l));
+    return m->logp[(size_t)f * m->nlabels + l];
+}
+
+static void test_iir_13_1(void **state)
+{
+    (void)state;
+    nc_model *m = train_iir();
+    assert_int_equal(m->nlabels, 2);
+    assert_int_equal(m->nfeatures, 6);
+    /* Conditional probabilities of the textbook, with add-one smoothing. */
+    assert_true(fabs(exp(logp(m, "w:chinese", "c")) - 3.0 / 7) < 1e-12);
+    assert_true(fabs(exp(logp(m, "w:tokyo", "c")) - 1.0 / 14) < 1e-12);
+    assert_true(fabs(exp(logp(m, "w:japan", "c")) - 1.0 / 14) < 1e-12);
+    assert_true(fabs(exp(logp(m, "w:chinese", "j")) - 2.0 / 9) < 1e-12);
+    assert_true(fabs(exp(logp(m, "w:tokyo", "j")) - 2.0 / 9) < 1e-12);
+    assert_true(fabs(exp(logp(m, "w:japan", "j")) - 2.0 / 9) < 1e-12);
+    assert_true(fabs(exp(m->log_prior[0]) - 3.0 / 4) < 1e-12); /* labels sorted: c, j */
+
+    /* The test document: 3/4 (3/7)^3 (1/14)^2 ~ 0.0003 vs 1/4 (2/9)^5 ~ 0.0001. */
+    nc_scorer *sc;
+    assert_int_equal(nc_scorer_new(m, &sc), NC_OK);
+    nc_arena a;
+    nc_arena_init(&a);
+    const char *text = "Chinese Chinese Chinese Tokyo Japan";
+    nc_sent_in s = { text, strlen(text), NC_SENT_PARA_START | NC_SENT_DOC_LAST, 0, 0, 0 };
+    double probs[2];
+    uint32_t label;
+    assert_int_equal(nc_score_document(sc, &s, 1, &a, probs, &label), NC_OK);
+    double pc = 0.75 * pow(3.0 / 7, 3) * pow(1.0 / 14, 2);
+    double pj = 0.25 * pow(2.0 / 9, 5);
+    assert_true(fabs(pc - 0.0003) < 0.00005);
+    assert_true(fabs(pj - 0.0001) < 0.00005);
+    assert_int_equal(label, 0);
+    assert_true(fabs(probs[0] - pc / (pc + pj)) < 1e-9);
+    assert_true(fabs(probs[0] + probs[1] - 1.0) < 1e-12);
+    nc_arena_free(&a);
+    nc_scorer_free(sc);
+    nc_model_free(m);
+}
+
+static const char *const corpus_a[] = {
+    "incident", "Two soldiers were killed on Monday in a raid.",
+    "official_statement", "\"We will respond,\" the ministry said.",
+    "background", "The region has been contested for decades.",
+};
+static const char *const corpus_b[] = {
+    "analysis", "Analysts expect the tension to rise further.",
+    "incident", "Police arrested three men after the blast.",
+};
+
+static void bytes_of(const nc_model *m, unsigned char **b, size_t *n)
+{
+    assert_int_equal(nc_model_to_bytes(m, b, n), NC_OK);
+}
+
+static nc_model *train_docs(const nc_options *o, const nc_doc *const *docs, size_t n)
+{
+    nc_trainer *t;
+    assert_int_equal(nc_trainer_new(o, &t), NC_OK);
+    for (size_t i = 0; i < n; i++)
+        assert_int_equal(nc_trainer_add(t, docs[i], 1, NULL), NC_OK);
+    nc_model *m;
+    assert_int_equal(nc_trainer_finish(t, &m), NC_OK);
+    return m;
+}
+
+static void test_update_merge_forget(void **state)
+{
+    (void)state;
+    nc_options o;
+    nc_options_default(&o);
+    o.cues = o.position = o.context = 1;
+    nc_doc a, b;
+    make_doc(&a, corpus_a, 3);
+    make_doc(&b, corpus_b, 2);
+    b.id = "doc-b";
+    const nc_doc *ab[] = { &a, &b };
+    nc_model *both = train_docs(&o, ab, 2);
+    nc_model *ma = train_docs(&o, ab, 1);
+    nc_model *mb = train_docs(&o, ab + 1, 1);
+    unsigned char *x, *y;
+    size_t nx, ny;
+    bytes_of(both, &x, &nx);
+
+    /* A, then update with B == A and B together. */
+    nc_trainer *t;
+    assert_int_equal(nc_trainer_from_model(ma, &t), NC_OK);
+    assert_int_equal(nc_trainer_add(t, &b, 1, NULL), NC_OK);
+    nc_model *upd;
+    assert_int_equal(nc_trainer_finish(t, &upd), NC_OK);
+    bytes_of(upd, &y, &ny);
+    assert_int_equal(nx, ny);
+    assert_memory_equal(x, y, nx);
+    nc_free(y);
+
+    /* merge(A, B) == one pass. */
+    nc_model *mg;
+    unsigned char *ab_bytes;
+    size_t nab;
+    bytes_of(ma, &ab_bytes, &nab);
+    assert_int_equal(nc_model_load_mem(ab_bytes, nab, &mg, NULL), NC_OK);
+    nc_free(ab_bytes);
+    assert_int_equal(nc_model_merge(mg, mb, NULL), NC_OK);
+    bytes_of(mg, &y, &ny);
+    assert_int_equal(nx, ny);
+    assert_memory_equal(x, y, nx);
+    nc_free(y);
+
+    /* forget B from (A+B) == A; forgetting B again goes below zero. */
+    assert_int_equal(nc_trainer_from_model(both, &t), NC_OK);
+    assert_int_equal(nc_trainer_add(t, &b, -1, NULL), NC_OK);
+    nc_model *fa;
+    assert_int_equal(nc_trainer_finish(t, &fa), NC_OK);
+    /* Pruned of zero-count features, the counts equal A's (bytes too). */
+    unsigned char *za;
+    size_t nza;
+    bytes_of(ma, &za, &nza);
+    bytes_of(fa, &y, &ny);
+    assert_int_equal(nza, ny);
+    assert_memory_equal(za, y, ny);
+    nc_free(za);
+    nc_free(y);
+    /* B's own label is gone from A: forgetting B again names it. */
+    assert_int_equal(nc_trainer_from_model(fa, &t), NC_OK);
+    nc_diag diag = { 0 };
+    assert_int_equal(nc_trainer_add(t, &b, -1, &diag), NC_ERR_LABEL);
+    assert_int_equal(diag.line, 1);
+    nc_trainer_free(t);
+    /* A sentence never trained on cannot be forgotten. */
+    static const char *const unseen[] = { "incident", "Zebras crossed the xylophone." };
+    nc_doc u;
+    make_doc(&u, unseen, 1);
+    assert_int_equal(nc_trainer_from_model(fa, &t), NC_OK);
+    assert_int_equal(nc_trainer_add(t, &u, -1, &diag), NC_ERR_RANGE);
+    nc_trainer_free(t);
+    nc_doc_free(&u);
+
+    /* Incompatible settings refuse to merge. */
+    nc_options o2 = o;
+    o2.alpha = 0.5;
+    nc_model *other = train_docs(&o2, ab, 1);
+    assert_int_equal(nc_model_merge(mg, other, NULL), NC_ERR_INCOMPATIBLE);
+
+    nc_free(x);
+    nc_model_free(other);
+    nc_model_free(fa);
+    nc_model_free(mg);
+    nc_model_free(upd);
+    nc_model_free(ma);
+    nc_model_free(mb);
+    nc_model_free(both);
+    nc_doc_free(&a);
+    nc_doc_free(&b);
+}
+
+/* Whole training + scoring run, for the allocation-failure loop. */
+static nc_status train_and_score(void *arg)
+{
+    const nc_doc *d = arg;
+    nc_options o;
+    nc_options_default(&o);
+    o.cues = o.position = o.context = o.bigrams = o.binary = 1;
+    o.hmm_weight = 1.0;
+    nc_trainer *t;
+    nc_status st = nc_trainer_new(&o, &t);
+    if (st != NC_OK)
+        return st;
+    st = nc_trainer_add(t, d, 1, NULL);
+    if (st != NC_OK) {
+        nc_trainer_free(t);
+        return st;
+    }
+    nc_model *m;
+    st = nc_trainer_finish(t, &m);
+    if (st != NC_OK)
+        return st;
+    nc_scorer *sc;
+    st = nc_scorer_new(m, &sc);
+    if (st == NC_OK) {
+        nc_arena a;
+        nc_arena_init(&a);
+        double probs[3 * 3];
+        uint32_t labels[3];
+        st = nc_score_document(sc, d->s, d->n, &a, probs, labels);
+        nc_arena_free(&a);
+        nc_scorer_free(sc);
+    }
+    nc_model_free(m);
+    return st;
+}
+
+static void test_alloc_failures(void **state)
+{
+    (void)state;
+    nc_doc d;
+    make_doc(&d, corpus_a, 3);
+    af_install();
+    for (int sticky = 0; sticky <= 1; sticky++) {
+        unsigned long bad;
+        unsigned long sites = af_loop(train_and_score, &d, sticky, &bad);
+        print_message("train+score: %lu allocation sites failed (%s), first bad: %lu\n", sites,
+                      sticky ? "from then on" : "once", bad);
+        assert_true(sites > 10);
+        assert_int_equal(bad, 0);
+    }
+    af_uninstall();
+    nc_doc_free(&d);
+}
+
+int main(void)
+{
+    const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_iir_13_1),
+        cmocka_unit_test(test_update_merge_forget),
+        cmocka_unit_test(test_alloc_failures),
+    };
+    return cmocka_run_group_tests(tests, NULL, NULL);
+}
