@@ -4,7 +4,10 @@
  * A single pass over the code points.  ASCII, the bulk of news text, takes
  * a fast path (a 256-entry class table and ASCII lowering, which is exact
  * case folding for ASCII); other code points are classified with
- * utf8proc_category and folded with utf8proc_decompose_char(CASEFOLD).
+ * utf8proc_category and folded with utf8proc_decompose_char(CASEFOLD) alone:
+ * the input is NFC already, and case-fold mappings of NFC characters are
+ * precomposed (asking for COMPOSE too would decompose them, since
+ * composition cannot happen one character at a time).
  * Tokens are written into the document arena: no allocation per token.
  */
 #include <string.h>
@@ -90,7 +93,7 @@ static size_t fold_append(char *buf, size_t blen, int32_t cp, unsigned *shape, i
         n = 1;
     } else {
         upper = utf8proc_category(cp) == UTF8PROC_CATEGORY_LU;
-        n = utf8proc_decompose_char(cp, out, 8, UTF8PROC_CASEFOLD | UTF8PROC_COMPOSE, &last);
+        n = utf8proc_decompose_char(cp, out, 8, UTF8PROC_CASEFOLD, &last);
         if (n <= 0 || n > 8) {
             out[0] = cp;
             n = 1;
