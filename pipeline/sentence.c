@@ -619,7 +619,7 @@ nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
         memmove(sp->buf, sp->buf + sp->pos, sp->len - sp->pos);
         sp->base += sp->pos;
         sp->len -= sp->pos;
-        sp->scan -= sp->pos;
+        sp->scan = sp->scan > sp->pos ? sp->scan - sp->pos : 0;
         sp->pos = 0;
     }
     if (len > SIZE_MAX / 2 - sp->len)

@@ -30,7 +30,7 @@
 #include "newsclass.h"
 
 /* Validation boundary F1 must stay at or above this (measured: see SPLITTER.md). */
-#define VALIDATION_F1_THRESHOLD 0.978
+#define VALIDATION_F1_THRESHOLD 0.980
 
 /*
  * Classes of wrong boundaries, recognised from the text around them, so the
@@ -296,7 +296,14 @@ static void test_split_eval(void **state)
                "  (fp %lu, fn %lu)\n",
                splits[k], sc.articles, sc.paragraphs, sc.tp + sc.fn, p, r, f1, sc.fp, sc.fn);
         for (int c = 0; c < E_COUNT; c++)
-            printf("    %-40s %4lu\n", err_names[c], sc.cls[c]);
+            printf("    %-42s %4lu\n", err_names[c], sc.cls[c]);
+        /* The same score with the four reference-artifact classes taken out
+         * (informative only; the gate below uses the raw F1). */
+        struct score adj = sc;
+        adj.fn -= sc.cls[E_REF_ABBREV] + sc.cls[E_REF_LOWER];
+        adj.fp -= sc.cls[E_REF_CURLY] + sc.cls[E_REF_ABBR_END];
+        double ap, ar, af = f1_of(&adj, &ap, &ar);
+        printf("    without reference artifacts: P %.4f  R %.4f  F1 %.4f\n", ap, ar, af);
         assert_true(sc.articles > 0);
         if (k == 1)
             vf1 = f1;
