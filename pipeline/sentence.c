@@ -365,6 +365,21 @@ static int ends_terminal(const unsigned char *s, const unsigned char *e)
     return e - s >= 3 && ellipsis_at(e - 3, e) != 0;
 }
 
+/* Whether s[0..e) opens a curly double quotation “ that it does not close. */
+static int open_double_quote(const unsigned char *s, const unsigned char *e)
+{
+    int depth = 0;
+    for (; s + 2 < e; s++) {
+        if (s[0] == 0xE2 && s[1] == 0x80) {
+            if (s[2] == 0x9C)
+                depth++;
+            else if (s[2] == 0x9D && depth > 0)
+                depth--;
+        }
+    }
+    return depth > 0;
+}
+
 /*
  * Decide whether the candidate at buf[i] ends the sentence that started at
  * pos.  Reads buf[pos .. i + NC_SPLIT_LOOKAHEAD) at most and returns V_WAIT
@@ -431,8 +446,9 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         ellipsis = 1;
     const unsigned char *run_end = q;
     size_t k;
-    int closed = 0;
+    int closed = 0, single_only = 1; /* closers seen; all of them single quotes */
     while ((k = closer_at(q, e)) != 0) {
+        single_only &= *q == '\'' || (k == 3 && q[2] == 0x99);
         q += k;
         closed = 1;
     }
@@ -457,6 +473,8 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
     int split;
     if (nc == N_LOWER || nc == N_DASH) {
         split = 0;
+    } else if (closed && single_only && breaks == 0 && open_double_quote(b + sp->pos, p)) {
+        split = 0; /* “... ‘I should have left.’ Because ...” : an inner quotation */
     } else if (strong || ellipsis || closed) {
         split = 1;
     } else {

@@ -108,6 +108,12 @@ static const struct split_case cases[] = {
     {"brackets", "(He was tired.) Then he slept. It was big (really big). The end.",
      {"(He was tired.)", "Then he slept.", "It was big (really big).", "The end."}, 0, {0}, 0,
      {0}},
+    {"inner single quote",
+     "\xE2\x80\x9CI thought, \xE2\x80\x98" "I should go.\xE2\x80\x99" " But I stayed,\xE2\x80\x9D she said. "
+     "\xE2\x80\x98" "Fine.\xE2\x80\x99 He left.",
+     {"\xE2\x80\x9CI thought, \xE2\x80\x98" "I should go.\xE2\x80\x99" " But I stayed,\xE2\x80\x9D she said.",
+      "\xE2\x80\x98" "Fine.\xE2\x80\x99", "He left."},
+     0, {0}, 0, {0}},
     {"double apostrophe quotes", "''It is done.'' He left.", {"''It is done.''", "He left."}, 0,
      {0}, 0, {0}},
     /* dashes, addresses */
