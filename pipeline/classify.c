@@ -48,8 +48,9 @@ static void block_free(block *b)
     nc_free(b->in);
 }
 
-nc_status nc_classifier_new(const nc_model *m, nc_classifier **out)
+nc_status nc_classifier_new(const nc_model *m, const nc_run *run, nc_classifier **out)
 {
+    (void)run; /* one thread: the caller's */
     *out = NULL;
     nc_classifier *cl = nc_calloc(1, sizeof *cl);
     if (!cl)

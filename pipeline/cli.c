@@ -18,6 +18,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 #include <unistd.h>
 
 #include "cli.h"
@@ -74,6 +75,7 @@ typedef struct cli_opts {
     unsigned k;             /* cv folds */
     unsigned bootstrap;     /* rounds, 0 = none */
     unsigned long long seed;
+    unsigned jobs;          /* -j */
     nc_options nopt;
     int nopt_given;
     char **inputs;
@@ -108,7 +110,7 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 enum {
     O_MODEL = 1 << 0, O_OUT = 1 << 1, O_FORMAT = 1 << 2, O_LABELMAP = 1 << 3, O_SET = 1 << 4,
     O_UPDATE = 1 << 5, O_JSON = 1 << 6, O_GATE = 1 << 7, O_K = 1 << 8, O_BOOT = 1 << 9,
-    O_SEED = 1 << 10, O_PROBS = 1 << 11, O_QUIET = 1 << 12
+    O_SEED = 1 << 10, O_PROBS = 1 << 11, O_QUIET = 1 << 12, O_JOBS = 1 << 13
 };
 
 /*
@@ -122,6 +124,7 @@ static int parse_opts(int argc, char **argv, unsigned allowed, const char *help,
     o->min_macro_f1 = -1;
     o->k = 10;
     o->seed = 1;
+    o->jobs = 1;
     nc_options_default(&o->nopt);
     o->inputs = calloc((size_t)argc + 1, sizeof *o->inputs);
     if (!o->inputs) {
@@ -201,6 +204,12 @@ static int parse_opts(int argc, char **argv, unsigned allowed, const char *help,
             if (!parse_uint(v, 100000, &b) || b < 1)
                 return usage_error(o->cmd, "--bootstrap takes a number of rounds (1 to 100000), not '%s'", v);
             o->bootstrap = (unsigned)b;
+        } else if ((allowed & O_JOBS) && (strcmp(a, "-j") == 0 || strcmp(a, "--jobs") == 0)) {
+            NEEDS_VALUE();
+            unsigned long long j;
+            if (!parse_uint(v, 256, &j) || j < 1)
+                return usage_error(o->cmd, "-j takes a number of threads from 1 to 256, not '%s'", v);
+            o->jobs = (unsigned)j;
         } else if ((allowed & O_SEED) && strcmp(a, "--seed") == 0) {
             NEEDS_VALUE();
             if (!parse_uint(v, ~0ull, &o->seed))
@@ -349,6 +358,93 @@ static int read_input(const char *path, chunk_fn fn, void *ctx)
 }
 
 /* ------------------------------------------------------------------------ */
+/* Progress and interruption                                                 */
+
+/*
+ * A progress line on stderr for long runs, redrawn at most every 250 ms,
+ * only when stderr is a terminal and --quiet was not given.  total is the
+ * input size when known (for the ETA), else 0.
+ */
+typedef struct progress {
+    int on;
+    uint64_t total;
+    struct timespec t0, last;
+    int drawn;
+} progress;
+
+static double seconds_since(const struct timespec *t)
+{
+    struct timespec now;
+    clock_gettime(CLOCK_MONOTONIC, &now);
+    return (double)(now.tv_sec - t->tv_sec) + (double)(now.tv_nsec - t->tv_nsec) / 1e9;
+}
+
+static void progress_init(progress *p, int quiet, uint64_t total)
+{
+    memset(p, 0, sizeof *p);
+    p->on = !quiet && isatty(2);
+    p->total = total;
+    clock_gettime(CLOCK_MONOTONIC, &p->t0);
+    p->last = p->t0;
+}
+
+static void progress_show(void *ctx, uint64_t docs, uint64_t sents, uint64_t bytes)
+{
+    progress *p = ctx;
+    if (!p->on || seconds_since(&p->last) < 0.25)
+        return;
+    clock_gettime(CLOCK_MONOTONIC, &p->last);
+    double el = seconds_since(&p->t0);
+    char eta[32] = "";
+    if (p->total && bytes && bytes < p->total) {
+        double left = el * (double)(p->total - bytes) / (double)bytes;
+        snprintf(eta, sizeof eta, "  ETA %d:%02d", (int)(left / 60), (int)left % 60);
+    }
+    fprintf(stderr, "\r%8.1f MB  %llu documents  %llu sentences  %.0f sentences/s%s   ",
+            (double)bytes / 1e6, (unsigned long long)docs, (unsigned long long)sents,
+            el > 0 ? (double)sents / el : 0.0, eta);
+    p->drawn = 1;
+}
+
+static void progress_done(progress *p)
+{
+    if (p->drawn)
+        fputs("\r\033[K", stderr);
+}
+
+/* Set by SIGINT/SIGTERM during a long call; the library polls it. */
+static volatile sig_atomic_t interrupted;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    interrupted = 1;
+}
+
+static void catch_interrupts(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+/* Total size of the inputs when they are regular files, for the ETA. */
+static uint64_t inputs_size(char **inputs, int n)
+{
+    uint64_t total = 0;
+    for (int i = 0; i < n; i++) {
+        struct stat sb;
+        if (strcmp(inputs[i], "-") == 0 || stat(inputs[i], &sb) != 0 || !S_ISREG(sb.st_mode))
+            return 0;
+        total += (uint64_t)sb.st_size;
+    }
+    return total;
+}
+
+/* ------------------------------------------------------------------------ */
 /* classify                                                                  */
 
 typedef struct classify_ctx {
@@ -358,6 +454,9 @@ typedef struct classify_ctx {
     const cli_opts *o;
     const char *path;
     size_t nlabels;
+    progress pg;
+    uint64_t bytes, sentences;
+    size_t docs;
 } classify_ctx;
 
 static void print_result(classify_ctx *c, const nc_result *r)
@@ -393,14 +492,18 @@ static void print_result(classify_ctx *c, const nc_result *r)
 static int classify_drain(classify_ctx *c)
 {
     nc_result r;
-    while (nc_classifier_next(c->cl, &r))
+    while (nc_classifier_next(c->cl, &r)) {
         print_result(c, &r);
+        c->sentences++;
+    }
+    progress_show(&c->pg, c->docs, c->sentences, c->bytes);
     return -1;
 }
 
 static int classify_chunk(void *ctx, const char *data, size_t len)
 {
     classify_ctx *c = ctx;
+    c->bytes += len;
     nc_status st = nc_classifier_feed(c->cl, data, len);
     if (st != NC_OK)
         return fail(st, NULL);
@@ -420,6 +523,8 @@ static const char classify_help[] =
     "                      end byte offsets, text, label, probs (every label)\n"
     "  --probs             TSV with the label's posterior: LABEL<TAB>P<TAB>SENTENCE\n"
     "  -o, --output OUT    write to OUT instead of standard output\n"
+    "  -j, --jobs N        threads (output identical to one thread, in input order)\n"
+    "  -q, --quiet         no progress line on stderr\n"
     "\n"
     "Invalid UTF-8 bytes are read as U+FFFD, NUL bytes as spaces.\n"
     "\n"
@@ -430,7 +535,8 @@ static const char classify_help[] =
 static int cmd_classify(int argc, char **argv)
 {
     cli_opts o;
-    int rc = parse_opts(argc, argv, O_MODEL | O_OUT | O_FORMAT | O_PROBS | O_QUIET, classify_help, &o);
+    int rc = parse_opts(argc, argv, O_MODEL | O_OUT | O_FORMAT | O_PROBS | O_QUIET | O_JOBS,
+                        classify_help, &o);
     if (rc >= 0)
         goto done;
     if (o.format && strcmp(o.format, "tsv") != 0 && strcmp(o.format, "jsonl") != 0) {
@@ -444,7 +550,9 @@ static int cmd_classify(int argc, char **argv)
     char **inputs = o.ninputs ? o.inputs : stdin_only;
     int n = o.ninputs ? o.ninputs : 1;
     classify_ctx c = { .m = m, .o = &o, .nlabels = nc_model_labels(m) };
-    nc_status st = nc_classifier_new(m, &c.cl);
+    progress_init(&c.pg, o.quiet, inputs_size(inputs, n));
+    nc_run run = { o.jobs, NULL, NULL, NULL };
+    nc_status st = nc_classifier_new(m, &run, &c.cl);
     if (st != NC_OK) {
         rc = fail(st, NULL);
         nc_model_free(m);
@@ -457,9 +565,11 @@ static int cmd_classify(int argc, char **argv)
         rc = read_input(inputs[i], classify_chunk, &c);
         if (rc < 0) {
             st = nc_classifier_end_document(c.cl);
+            c.docs++;
             rc = st == NC_OK ? classify_drain(&c) : fail(st, NULL);
         }
     }
+    progress_done(&c.pg);
     if (c.out) {
         int crc = close_out(c.out, o.out);
         if (rc < 0)
@@ -581,6 +691,10 @@ static const char train_help[] =
     "                      min_count, max_features (see README)\n"
     "  --update MODEL      add the corpus' counts to MODEL (written to -o, or MODEL)\n"
     "  --forget MODEL      subtract them (refuses to go below zero)\n"
+    "  -j, --jobs N        threads (the model is the same whatever N)\n"
+    "  -q, --quiet         no progress line and no summary on stderr\n"
+    "\n"
+    "Ctrl-C stops training with exit status 130 and leaves MODEL as it was.\n"
     "\n"
     "example:\n"
     "  newsclass train -o my.model --format brat \\\n"
@@ -592,7 +706,8 @@ static int cmd_train(int argc, char **argv)
     cli_opts o;
     nc_source *src = NULL;
     nc_model *base = NULL, *m = NULL;
-    int rc = parse_opts(argc, argv, O_OUT | O_FORMAT | O_LABELMAP | O_SET | O_UPDATE | O_QUIET,
+    int rc = parse_opts(argc, argv,
+                        O_OUT | O_FORMAT | O_LABELMAP | O_SET | O_UPDATE | O_QUIET | O_JOBS,
                         train_help, &o);
     if (rc >= 0)
         goto done;
@@ -615,8 +730,18 @@ static int cmd_train(int argc, char **argv)
     if (basepath && (rc = load_model(basepath, &base)) >= 0)
         goto done;
     nc_diag diag = { 0 };
+    progress pg;
+    progress_init(&pg, o.quiet, 0);
+    catch_interrupts();
+    nc_run run = { o.jobs, progress_show, &pg, &interrupted };
     nc_status st = nc_train_sources(src, (size_t)o.ninputs, &o.nopt, base, o.forget ? -1 : 1,
-                                    NULL, NULL, &m, &diag);
+                                    &run, &m, &diag);
+    progress_done(&pg);
+    if (st == NC_ERR_INTERRUPTED || interrupted) {
+        fprintf(stderr, "newsclass: interrupted; %s left as it was\n", out);
+        rc = NC_EXIT_SIGINT;
+        goto done;
+    }
     if (st != NC_OK) {
         rc = fail(st, &diag);
         goto done;

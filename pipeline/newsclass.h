@@ -18,6 +18,7 @@
 #ifndef NEWSCLASS_H
 #define NEWSCLASS_H
 
+#include <signal.h>
 #include <stddef.h>
 #include <stdint.h>
 
@@ -234,18 +235,36 @@ typedef struct nc_model nc_model;
 NC_API nc_status nc_model_train(const nc_corpus *c, const nc_options *opt, nc_model **out,
                                 nc_diag *diag);
 /*
+ * How a long call runs.  A NULL nc_run * means: the calling thread only, no
+ * progress, no cancellation.
+ *   threads   worker threads (0 or 1: the calling thread only); results are
+ *             identical whatever the number.
+ *   progress  called from the calling thread now and then with the
+ *             documents, sentences and input bytes done so far (may be NULL).
+ *   cancel    when not NULL and *cancel becomes non-zero (e.g. from a SIGINT
+ *             handler), the call stops soon with NC_ERR_INTERRUPTED, having
+ *             written nothing.
+ */
+typedef void (*nc_progress_fn)(void *ctx, uint64_t documents, uint64_t sentences,
+                               uint64_t bytes);
+typedef struct nc_run {
+    unsigned threads;
+    nc_progress_fn progress;
+    void *progress_ctx;
+    const volatile sig_atomic_t *cancel;
+} nc_run;
+
+/*
  * Train from corpus files, streaming: one document in memory at a time, so
  * a corpus of any size trains in bounded memory.  With base == NULL a new
  * model with options opt (NULL = defaults); otherwise base's counts plus
  * (sign +1, --update) or minus (sign -1, --forget) the corpus, with base's
  * options (opt ignored) and base unchanged.  Duplicate documents across
- * the sources are an error.  progress (may be NULL) is called after every
- * document with the documents and sentences done so far.
+ * the sources are an error.
  */
-typedef void (*nc_progress_fn)(void *ctx, uint64_t documents, uint64_t sentences);
 NC_API nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *opt,
-                                  const nc_model *base, int sign, nc_progress_fn progress,
-                                  void *progress_ctx, nc_model **out, nc_diag *diag);
+                                  const nc_model *base, int sign, const nc_run *run,
+                                  nc_model **out, nc_diag *diag);
 /* Add (sign +1) or subtract (sign -1) the counts of a corpus to a model. */
 NC_API nc_status nc_model_update(nc_model *m, const nc_corpus *c, int sign, nc_diag *diag);
 /* Sum src into dst; NC_ERR_INCOMPATIBLE when their settings differ. */
@@ -304,7 +323,7 @@ typedef struct nc_classifier nc_classifier;
  * sentences when longer, so memory does not grow with the input.  The
  * model must outlive the classifier.
  */
-NC_API nc_status nc_classifier_new(const nc_model *m, nc_classifier **out);
+NC_API nc_status nc_classifier_new(const nc_model *m, const nc_run *run, nc_classifier **out);
 NC_API nc_status nc_classifier_feed(nc_classifier *cl, const char *data, size_t len);
 NC_API nc_status nc_classifier_end_document(nc_classifier *cl);
 /* 1 and a result, or 0 when none is ready. */

@@ -24,8 +24,8 @@ nc_status nc_corpus_read(nc_corpus *c, const nc_source *src, nc_diag *diag)
 }
 
 nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *opt,
-                           const nc_model *base, int sign, nc_progress_fn progress,
-                           void *progress_ctx, nc_model **out, nc_diag *diag)
+                           const nc_model *base, int sign, const nc_run *run, nc_model **out,
+                           nc_diag *diag)
 {
     *out = NULL;
     if (sign != 1 && sign != -1)
@@ -49,7 +49,7 @@ nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *
     }
     nc_doc doc;
     nc_doc_init(&doc);
-    uint64_t ndocs = 0, nsent = 0;
+    uint64_t ndocs = 0, nsent = 0, nbytes = 0;
     for (size_t i = 0; i < nsrc && st == NC_OK; i++) {
         nc_reader *r = NULL;
         st = open_source(&src[i], &r, diag);
@@ -61,8 +61,12 @@ nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *
             st = nc_trainer_add(t, &doc, sign, diag);
             ndocs++;
             nsent += doc.n;
-            if (progress)
-                progress(progress_ctx, ndocs, nsent);
+            for (size_t k = 0; k < doc.n; k++)
+                nbytes += doc.s[k].len + 1;
+            if (run && run->progress)
+                run->progress(run->progress_ctx, ndocs, nsent, nbytes);
+            if (st == NC_OK && run && run->cancel && *run->cancel)
+                st = NC_ERR_INTERRUPTED;
         }
         nc_reader_free(r);
     }
