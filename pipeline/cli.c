@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "cli.h"
+#include "cli_html.h"
 
 #define READ_CHUNK (64u * 1024u)
 
@@ -457,12 +458,17 @@ typedef struct classify_ctx {
     progress pg;
     uint64_t bytes, sentences;
     size_t docs;
+    html_report *html; /* --format html */
 } classify_ctx;
 
 static void print_result(classify_ctx *c, const nc_result *r)
 {
     FILE *f = c->out;
     const char *label = nc_model_label(c->m, r->label);
+    if (c->html) {
+        html_classify_sentence(c->html, r);
+        return;
+    }
     if (c->o->format && strcmp(c->o->format, "jsonl") == 0) {
         fputs("{\"document\":", f);
         json_str(f, c->path, strlen(c->path));
@@ -511,7 +517,7 @@ static int classify_chunk(void *ctx, const char *data, size_t len)
 }
 
 static const char classify_help[] =
-    "usage: newsclass classify [-m MODEL] [--format tsv|jsonl] [--probs] [-o OUT] [FILE...]\n"
+    "usage: newsclass classify [-m MODEL] [--format tsv|jsonl|html] [--probs] [-o OUT] [FILE...]\n"
     "\n"
     "Split raw article text (UTF-8) into sentences and label each one.  Each FILE\n"
     "is one document; '-' or no FILE reads standard input.  Output, in order,\n"
@@ -521,6 +527,9 @@ static const char classify_help[] =
     "  --format tsv        LABEL<TAB>SENTENCE (default)\n"
     "  --format jsonl      one JSON object per sentence: document, index, start and\n"
     "                      end byte offsets, text, label, probs (every label)\n"
+    "  --format html       one self-contained HTML page: the article with every\n"
+    "                      sentence coloured by its label, its probability as a\n"
+    "                      bar, a legend and per-label counts\n"
     "  --probs             TSV with the label's posterior: LABEL<TAB>P<TAB>SENTENCE\n"
     "  -o, --output OUT    write to OUT instead of standard output\n"
     "  -j, --jobs N        threads (output identical to one thread, in input order)\n"
@@ -539,8 +548,9 @@ static int cmd_classify(int argc, char **argv)
                         classify_help, &o);
     if (rc >= 0)
         goto done;
-    if (o.format && strcmp(o.format, "tsv") != 0 && strcmp(o.format, "jsonl") != 0) {
-        rc = usage_error(o.cmd, "unknown output format '%s' (tsv or jsonl)", o.format);
+    if (o.format && strcmp(o.format, "tsv") != 0 && strcmp(o.format, "jsonl") != 0 &&
+        strcmp(o.format, "html") != 0) {
+        rc = usage_error(o.cmd, "unknown output format '%s' (tsv, jsonl or html)", o.format);
         goto done;
     }
     nc_model *m = NULL;
@@ -560,8 +570,15 @@ static int cmd_classify(int argc, char **argv)
     }
     c.out = open_out(o.out);
     rc = c.out ? -1 : NC_EXIT_INPUT;
+    if (c.out && o.format && strcmp(o.format, "html") == 0) {
+        c.html = html_classify_begin(c.out, m);
+        if (!c.html)
+            rc = fail(NC_ERR_NOMEM, NULL);
+    }
     for (int i = 0; i < n && rc < 0; i++) {
         c.path = inputs[i];
+        if (c.html)
+            html_classify_document(c.html, inputs[i]);
         rc = read_input(inputs[i], classify_chunk, &c);
         if (rc < 0) {
             st = nc_classifier_end_document(c.cl);
@@ -570,6 +587,8 @@ static int cmd_classify(int argc, char **argv)
         }
     }
     progress_done(&c.pg);
+    if (c.html && html_classify_end(c.html) != 0 && rc < 0)
+        rc = NC_EXIT_INPUT; /* close_out below names the error */
     if (c.out) {
         int crc = close_out(c.out, o.out);
         if (rc < 0)
@@ -853,7 +872,8 @@ static void print_eval_json(FILE *f, const nc_eval *e, int boot, double lo, doub
 }
 
 static const char eval_help[] =
-    "usage: newsclass eval [-m MODEL] [--format tsv|brat] [--label-map FILE] [--json]\n"
+    "usage: newsclass eval [-m MODEL] [--format tsv|brat|json|html] [--label-map FILE]\n"
+    "                      [--json] [-o OUT]\n"
     "                      [--bootstrap N] [--min-macro-f1 X] CORPUS...\n"
     "\n"
     "Classify labelled corpora and report accuracy, macro-F1, per-class precision,\n"
@@ -863,6 +883,8 @@ static const char eval_help[] =
     "  -m, --model MODEL   model file (default: the built-in model)\n"
     "  --format tsv|brat   corpus format (default: a directory is brat)\n"
     "  --label-map FILE    label map for brat corpora\n"
+    "  --format html       a self-contained HTML page: the confusion matrix as a\n"
+    "                      heat map, per-class precision/recall/F1 bars (-o FILE)\n"
     "  --json              one JSON object: accuracy, macro_f1, per_class (label ->\n"
     "                      precision, recall, f1, support), labels, confusion\n"
     "                      (gold -> predicted -> count)\n"
@@ -885,13 +907,17 @@ static int cmd_eval(int argc, char **argv)
                         eval_help, &o);
     if (rc >= 0)
         goto done;
+    int html = 0;
     if (o.format && strcmp(o.format, "json") == 0) {
         o.json = 1;
+        o.format = NULL;
+    } else if (o.format && strcmp(o.format, "html") == 0) {
+        html = 1;
         o.format = NULL;
     } else if (o.format && strcmp(o.format, "table") == 0) {
         o.format = NULL;
     } else if (o.format && strcmp(o.format, "tsv") != 0 && strcmp(o.format, "brat") != 0) {
-        rc = usage_error(o.cmd, "unknown format '%s' (tsv, brat, table or json)", o.format);
+        rc = usage_error(o.cmd, "unknown format '%s' (tsv, brat, table, json or html)", o.format);
         goto done;
     }
     if ((rc = load_model(o.model, &m)) >= 0 || (rc = read_corpus(&o, &c)) >= 0)
@@ -910,7 +936,9 @@ static int cmd_eval(int argc, char **argv)
         rc = NC_EXIT_INPUT;
         goto done;
     }
-    if (o.json) {
+    if (html) {
+        html_eval(f, e, o.model ? o.model : "(built-in default)", o.inputs[0]);
+    } else if (o.json) {
         print_eval_json(f, e, o.bootstrap != 0, lo, hi);
     } else {
         print_eval_table(f, e);
