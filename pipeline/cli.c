@@ -25,6 +25,8 @@
 #include "cli_html.h"
 
 #define READ_CHUNK (64u * 1024u)
+/* Labels --top-k can rank (a model may have up to 1024). */
+#define NC_MAX_CLI_LABELS 1024
 
 /* ------------------------------------------------------------------------ */
 /* Shared helpers                                                            */
@@ -77,6 +79,8 @@ typedef struct cli_opts {
     unsigned bootstrap;     /* rounds, 0 = none */
     unsigned long long seed;
     unsigned jobs;          /* -j */
+    unsigned top_k;         /* classify --top-k, explain --top */
+    double threshold;       /* classify --threshold: below it, "uncertain" */
     nc_options nopt;
     int nopt_given;
     char **inputs;
@@ -111,7 +115,8 @@ static int parse_uint(const char *s, unsigned long long max, unsigned long long 
 enum {
     O_MODEL = 1 << 0, O_OUT = 1 << 1, O_FORMAT = 1 << 2, O_LABELMAP = 1 << 3, O_SET = 1 << 4,
     O_UPDATE = 1 << 5, O_JSON = 1 << 6, O_GATE = 1 << 7, O_K = 1 << 8, O_BOOT = 1 << 9,
-    O_SEED = 1 << 10, O_PROBS = 1 << 11, O_QUIET = 1 << 12, O_JOBS = 1 << 13
+    O_SEED = 1 << 10, O_PROBS = 1 << 11, O_QUIET = 1 << 12, O_JOBS = 1 << 13,
+    O_TOPK = 1 << 14, O_THRESH = 1 << 15, O_TOP = 1 << 16
 };
 
 /*
@@ -211,6 +216,17 @@ static int parse_opts(int argc, char **argv, unsigned allowed, const char *help,
             if (!parse_uint(v, 256, &j) || j < 1)
                 return usage_error(o->cmd, "-j takes a number of threads from 1 to 256, not '%s'", v);
             o->jobs = (unsigned)j;
+        } else if (((allowed & O_TOPK) && strcmp(a, "--top-k") == 0) ||
+                   ((allowed & O_TOP) && strcmp(a, "--top") == 0)) {
+            NEEDS_VALUE();
+            unsigned long long k;
+            if (!parse_uint(v, 100000, &k) || k < 1)
+                return usage_error(o->cmd, "%s takes a whole number from 1 to 100000, not '%s'", a, v);
+            o->top_k = (unsigned)k;
+        } else if ((allowed & O_THRESH) && strcmp(a, "--threshold") == 0) {
+            NEEDS_VALUE();
+            if (!parse_double(v, &o->threshold) || o->threshold < 0 || o->threshold > 1)
+                return usage_error(o->cmd, "--threshold takes a probability from 0 to 1, not '%s'", v);
         } else if ((allowed & O_SEED) && strcmp(a, "--seed") == 0) {
             NEEDS_VALUE();
             if (!parse_uint(v, ~0ull, &o->seed))
@@ -476,7 +492,9 @@ static void print_result(classify_ctx *c, const nc_result *r)
                 (unsigned long long)r->sentence.start, (unsigned long long)r->sentence.end);
         json_str(f, r->sentence.text, r->sentence.len);
         fputs(",\"label\":", f);
-        json_str(f, label, strlen(label));
+        json_str(f, c->o->threshold > 0 && r->probs[r->label] < c->o->threshold ? "uncertain" : label,
+                 strlen(c->o->threshold > 0 && r->probs[r->label] < c->o->threshold ? "uncertain"
+                                                                                      : label));
         fputs(",\"probs\":{", f);
         for (size_t l = 0; l < c->nlabels; l++) {
             const char *n = nc_model_label(c->m, l);
@@ -488,6 +506,25 @@ static void print_result(classify_ctx *c, const nc_result *r)
         fputs("}}\n", f);
         return;
     }
+    if (c->o->top_k > 1) {
+        /* LABEL:P,LABEL:P... best first (ties: label order) */
+        size_t k = c->o->top_k < c->nlabels ? c->o->top_k : c->nlabels;
+        int used[NC_MAX_CLI_LABELS] = { 0 };
+        for (size_t j = 0; j < k; j++) {
+            size_t best = SIZE_MAX;
+            for (size_t l = 0; l < c->nlabels && l < NC_MAX_CLI_LABELS; l++)
+                if (!used[l] && (best == SIZE_MAX || r->probs[l] > r->probs[best]))
+                    best = l;
+            if (best == SIZE_MAX)
+                break;
+            used[best] = 1;
+            fprintf(f, "%s%s:%.4f", j ? "," : "", nc_model_label(c->m, best), r->probs[best]);
+        }
+        fprintf(f, "\t%.*s\n", (int)r->sentence.len, r->sentence.text);
+        return;
+    }
+    if (c->o->threshold > 0 && r->probs[r->label] < c->o->threshold)
+        label = "uncertain";
     if (c->o->probs)
         fprintf(f, "%s\t%.4f\t%.*s\n", label, r->probs[r->label], (int)r->sentence.len,
                 r->sentence.text);
@@ -517,7 +554,8 @@ static int classify_chunk(void *ctx, const char *data, size_t len)
 }
 
 static const char classify_help[] =
-    "usage: newsclass classify [-m MODEL] [--format tsv|jsonl|html] [--probs] [-o OUT] [FILE...]\n"
+    "usage: newsclass classify [-m MODEL] [--format tsv|jsonl|html] [--probs]\n"
+    "                          [--top-k K] [--threshold P] [-o OUT] [FILE...]\n"
     "\n"
     "Split raw article text (UTF-8) into sentences and label each one.  Each FILE\n"
     "is one document; '-' or no FILE reads standard input.  Output, in order,\n"
@@ -531,6 +569,10 @@ static const char classify_help[] =
     "                      sentence coloured by its label, its probability as a\n"
     "                      bar, a legend and per-label counts\n"
     "  --probs             TSV with the label's posterior: LABEL<TAB>P<TAB>SENTENCE\n"
+    "  --top-k K           TSV with the K most probable labels, best first:\n"
+    "                      LABEL:P,LABEL:P<TAB>SENTENCE\n"
+    "  --threshold P       label a sentence 'uncertain' when its best posterior is\n"
+    "                      below P (TSV, jsonl)\n"
     "  -o, --output OUT    write to OUT instead of standard output\n"
     "  -j, --jobs N        threads (output identical to one thread, in input order)\n"
     "  -q, --quiet         no progress line on stderr\n"
@@ -544,7 +586,8 @@ static const char classify_help[] =
 static int cmd_classify(int argc, char **argv)
 {
     cli_opts o;
-    int rc = parse_opts(argc, argv, O_MODEL | O_OUT | O_FORMAT | O_PROBS | O_QUIET | O_JOBS,
+    int rc = parse_opts(argc, argv,
+                        O_MODEL | O_OUT | O_FORMAT | O_PROBS | O_QUIET | O_JOBS | O_TOPK | O_THRESH,
                         classify_help, &o);
     if (rc >= 0)
         goto done;
@@ -1038,8 +1081,9 @@ done:
 static const char info_help[] =
     "usage: newsclass info [MODEL]\n"
     "\n"
-    "Describe a model (default: the built-in one): labels with their sentence\n"
-    "counts, vocabulary size and every setting it was trained with.\n"
+    "Describe a model (default: the built-in one): file format version, labels\n"
+    "with their sentence counts, vocabulary size, documents, the digest of the\n"
+    "training corpus and every setting it was trained with.\n"
     "\n"
     "example:\n"
     "  newsclass info models/default.ncm\n";
@@ -1057,11 +1101,18 @@ static int cmd_info(int argc, char **argv)
     }
     if ((rc = load_model(o.ninputs ? o.inputs[0] : NULL, &m)) >= 0)
         goto done;
+    nc_model_info mi;
+    nc_model_describe(m, &mi);
     printf("model      %s\n", o.ninputs ? o.inputs[0] : "(built-in default)");
+    printf("format     %u\n", mi.format_version);
     printf("labels     %zu:", nc_model_labels(m));
     for (size_t l = 0; l < nc_model_labels(m); l++)
         printf(" %s", nc_model_label(m, l));
-    printf("\nfeatures   %zu\nsettings\n", nc_model_features(m));
+    printf("\nfeatures   %zu\ndocuments  %llu\ncorpus     %s\nsentences\n", nc_model_features(m),
+           (unsigned long long)mi.documents, mi.corpus_digest[0] ? mi.corpus_digest : "-");
+    for (size_t l = 0; l < nc_model_labels(m); l++)
+        printf("  %-20s %llu\n", nc_model_label(m, l), (unsigned long long)mi.label_sentences[l]);
+    printf("settings\n");
     char buf[2048];
     nc_options_format(nc_model_options(m), buf, sizeof buf);
     for (char *line = strtok(buf, "\n"); line; line = strtok(NULL, "\n"))
@@ -1073,12 +1124,183 @@ done:
     return rc < 0 ? NC_EXIT_OK : rc;
 }
 
+/* ------------------------------------------------------------------------ */
+/* explain                                                                   */
+
+static const char explain_help[] =
+    "usage: newsclass explain [-m MODEL] [--top N] [SENTENCE...]\n"
+    "       newsclass explain [-m MODEL] [--top N] --model-features\n"
+    "\n"
+    "For each SENTENCE (or each line of standard input when none is given): its\n"
+    "label, the runner-up, and the N features (default 10) that pushed it most\n"
+    "towards its label and most towards the runner-up, with their log-odds\n"
+    "contributions.  With --model-features: the N most informative features of\n"
+    "every label (seen at least 10 times), by the log ratio of their probability\n"
+    "under the label to their mean probability under the other labels.\n"
+    "\n"
+    "Feature names: w:STEM a word, b:STEM STEM a bigram, c:NAME a cue (quote,\n"
+    "report, modal...), p:NAME position, x:p:/x:n: a cue of the previous/next\n"
+    "sentence.\n"
+    "\n"
+    "example:\n"
+    "  newsclass explain \"The ministry said it would respond.\"\n"
+    "  newsclass explain --top 15 --model-features\n";
+
+static void explain_one(const nc_model *m, const char *s, size_t len, unsigned top)
+{
+    size_t label, second, n;
+    nc_contribution *c;
+    nc_status st = nc_explain(m, s, len, &label, &second, &c, &n);
+    if (st != NC_OK) {
+        nc_cli_error(st, NULL);
+        return;
+    }
+    double gap = 0;
+    for (size_t i = 0; i < n; i++)
+        gap += c[i].weight;
+    printf("%.*s\n  label %s, runner-up %s, log-odds %+.3f\n", (int)len, s,
+           nc_model_label(m, label), nc_model_label(m, second), gap);
+    printf("  towards %s:\n", nc_model_label(m, label));
+    for (size_t i = 0; i < n && i < top && c[i].weight > 0; i++)
+        printf("    %+8.3f  %s\n", c[i].weight, c[i].feature);
+    printf("  towards %s:\n", nc_model_label(m, second));
+    for (size_t i = 0; i < n && i < top && c[n - 1 - i].weight < 0; i++)
+        printf("    %+8.3f  %s\n", c[n - 1 - i].weight, c[n - 1 - i].feature);
+    nc_free_explanation(c);
+}
+
+static int cmd_explain(int argc, char **argv)
+{
+    cli_opts o;
+    nc_model *m = NULL;
+    nc_contribution *top = NULL;
+    int model_features = 0;
+    /* --model-features is explain's own flag: take it out before parsing. */
+    for (int i = 1; i < argc; i++)
+        if (strcmp(argv[i], "--model-features") == 0) {
+            model_features = 1;
+            memmove(&argv[i], &argv[i + 1], (size_t)(argc - i - 1) * sizeof *argv);
+            argc--;
+            i--;
+        }
+    int rc = parse_opts(argc, argv, O_MODEL | O_TOP, explain_help, &o);
+    if (rc >= 0)
+        goto done;
+    if ((rc = load_model(o.model, &m)) >= 0)
+        goto done;
+    if (nc_model_labels(m) < 2) {
+        fprintf(stderr, "newsclass: the model has fewer than two labels: nothing to explain\n");
+        rc = NC_EXIT_INPUT;
+        goto done;
+    }
+    unsigned n = o.top_k ? o.top_k : 10;
+    if (model_features) {
+        top = calloc(n, sizeof *top);
+        if (!top) {
+            rc = fail(NC_ERR_NOMEM, NULL);
+            goto done;
+        }
+        for (size_t l = 0; l < nc_model_labels(m); l++) {
+            size_t got;
+            nc_status st = nc_top_features(m, l, n, 10, top, &got);
+            if (st != NC_OK) {
+                rc = fail(st, NULL);
+                goto done;
+            }
+            printf("%s: most informative features (log ratio to the other labels)\n",
+                   nc_model_label(m, l));
+            for (size_t i = 0; i < got; i++)
+                printf("  %+7.3f  %s\n", top[i].weight, top[i].feature);
+        }
+    } else if (o.ninputs) {
+        for (int i = 0; i < o.ninputs; i++)
+            explain_one(m, o.inputs[i], strlen(o.inputs[i]), n);
+    } else {
+        char *line = NULL;
+        size_t cap = 0;
+        ssize_t len;
+        while ((len = getline(&line, &cap, stdin)) > 0) {
+            while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                len--;
+            if (len)
+                explain_one(m, line, (size_t)len, n);
+        }
+        free(line);
+    }
+    rc = close_out(stdout, NULL);
+done:
+    free(top);
+    nc_model_free(m);
+    free(o.inputs);
+    return rc < 0 ? NC_EXIT_OK : rc;
+}
+
+/* ------------------------------------------------------------------------ */
+/* merge                                                                     */
+
+static const char merge_help[] =
+    "usage: newsclass merge -o OUT MODEL...\n"
+    "\n"
+    "Sum the counts of models trained with the same settings (e.g. on shards of a\n"
+    "corpus) into OUT, written atomically.  Merging the models of N shards gives\n"
+    "exactly the bytes of one-pass training on all of them.  Models trained with\n"
+    "different settings are refused.\n"
+    "\n"
+    "example:\n"
+    "  newsclass merge -o all.model shard1.model shard2.model shard3.model\n";
+
+static int cmd_merge(int argc, char **argv)
+{
+    cli_opts o;
+    nc_model *sum = NULL, *m = NULL;
+    int rc = parse_opts(argc, argv, O_OUT | O_QUIET, merge_help, &o);
+    if (rc >= 0)
+        goto done;
+    if (!o.out || o.ninputs < 1) {
+        rc = usage_error(o.cmd, "%s", "merge needs -o OUT and at least one model");
+        goto done;
+    }
+    if ((rc = load_model(o.inputs[0], &sum)) >= 0)
+        goto done;
+    for (int i = 1; i < o.ninputs; i++) {
+        if ((rc = load_model(o.inputs[i], &m)) >= 0)
+            goto done;
+        nc_diag diag = { 0 };
+        nc_status st = nc_model_merge(sum, m, &diag);
+        if (st != NC_OK) {
+            if (st == NC_ERR_INCOMPATIBLE)
+                snprintf(diag.file, sizeof diag.file, "%s", o.inputs[i]);
+            rc = fail(st, &diag);
+            goto done;
+        }
+        nc_model_free(m);
+        m = NULL;
+    }
+    nc_diag diag = { 0 };
+    nc_status st = save_model_blocking_signals(sum, o.out, &diag);
+    if (st != NC_OK) {
+        rc = fail(st, &diag);
+        goto done;
+    }
+    if (!o.quiet)
+        fprintf(stderr, "newsclass: wrote %s (%d models merged, %zu features)\n", o.out,
+                o.ninputs, nc_model_features(sum));
+    rc = NC_EXIT_OK;
+done:
+    nc_model_free(m);
+    nc_model_free(sum);
+    free(o.inputs);
+    return rc < 0 ? NC_EXIT_OK : rc;
+}
+
 const nc_command nc_commands[] = {
     { "classify", cmd_classify, "label every sentence of raw articles", classify_help },
     { "split", cmd_split, "split raw text into sentences, one a line", split_help },
     { "train", cmd_train, "train, update or forget a model from labelled corpora", train_help },
     { "eval", cmd_eval, "accuracy, macro-F1, per-class scores, confusion matrix", eval_help },
     { "cv", cmd_cv, "k-fold cross-validation by document", cv_help },
+    { "explain", cmd_explain, "which features decided a sentence; a model's top features", explain_help },
+    { "merge", cmd_merge, "sum models trained with the same settings", merge_help },
     { "info", cmd_info, "describe a model", info_help },
     { NULL, NULL, NULL, NULL },
 };

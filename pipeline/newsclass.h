@@ -295,6 +295,45 @@ NC_API const char *nc_model_label(const nc_model *m, size_t i);
 NC_API const nc_options *nc_model_options(const nc_model *m);
 NC_API size_t nc_model_features(const nc_model *m);
 
+/* What a model was trained on (for `newsclass info`). */
+typedef struct nc_model_info {
+    uint32_t format_version;         /* of the file format the model reads and writes */
+    uint64_t documents;              /* documents trained on */
+    const uint64_t *label_sentences; /* [nc_model_labels] sentences per label, owned by the model */
+    char corpus_digest[17];          /* order-free digest of the training corpus ("" if none) */
+} nc_model_info;
+NC_API void nc_model_describe(const nc_model *m, nc_model_info *out);
+
+/* ------------------------------------------------------------------------ */
+/* Explanations                                                              */
+/* ------------------------------------------------------------------------ */
+
+/* A feature and its weighted log-odds contribution. */
+typedef struct nc_contribution {
+    const char *feature; /* NUL-terminated; owned as said by the call */
+    double weight;
+} nc_contribution;
+
+/*
+ * Why one sentence (classified as a document of its own) gets its label:
+ * *label and *runner_up receive the best and second-best labels, and
+ * *out an array of *n contributions (sorted, most in favour of *label
+ * first), each the weighted log-odds of one feature occurrence for *label
+ * against *runner_up, plus one "(prior)" entry; they sum to the score gap.
+ * The array and its strings are one allocation, freed with nc_free_explanation.
+ */
+NC_API nc_status nc_explain(const nc_model *m, const char *sentence, size_t len, size_t *label,
+                            size_t *runner_up, nc_contribution **out, size_t *n);
+NC_API void nc_free_explanation(nc_contribution *c);
+/*
+ * The k most informative features of label (like NLTK's most informative
+ * features): those whose log P(f | label) most exceeds their average over
+ * the other labels, among features seen at least min_count times.  out
+ * (k entries, caller-allocated) points at the model's own strings.
+ */
+NC_API nc_status nc_top_features(const nc_model *m, size_t label, size_t k, uint64_t min_count,
+                                 nc_contribution *out, size_t *n);
+
 /* ------------------------------------------------------------------------ */
 /* Classification                                                            */
 /* ------------------------------------------------------------------------ */
