@@ -53,16 +53,27 @@ static void page_head(FILE *f, const char *title, size_t nlabels)
     escz(f, title);
     fputs("</title>\n<style>\n"
           "body{font:16px/1.6 Georgia,serif;max-width:52em;margin:2em auto;padding:0 1em;color:#222}\n"
-          "h1{font:600 1.3em system-ui,sans-serif}h2{font:600 1em system-ui,sans-serif;color:#555}\n"
+          "h1{font:600 1.3em system-ui,sans-serif}h2{font:600 1em system-ui,sans-serif;color:#555;margin-top:1.6em}\n"
           ".legend,.counts{font:14px system-ui,sans-serif;margin:1em 0}\n"
+          /* The legend stays in view while the article scrolls under it. */
+          "div.legend{position:sticky;top:0;background:#fff;padding:.4em 0;border-bottom:1px solid #ddd;z-index:1}\n"
           ".legend span{display:inline-block;margin-right:1.2em}\n"
           ".sw{display:inline-block;width:.9em;height:.9em;border-radius:2px;vertical-align:-1px;margin-right:.3em}\n"
           ".s{border-radius:3px;padding:.05em .15em;box-decoration-break:clone;-webkit-box-decoration-break:clone}\n"
-          ".bar{display:inline-block;height:.5em;vertical-align:middle;margin-left:.2em;border-radius:1px;background:#555;opacity:.55}\n"
+          /* A probability bar is a fixed track (1.0) with a filled part, so
+           * 0.4 and 0.9 read as different lengths of the same scale. */
+          ".hb{display:inline-block;vertical-align:middle;background:rgba(0,0,0,.1);border-radius:1px;overflow:hidden;width:6em;height:.7em;margin-left:.4em}\n"
+          ".hb b{display:block;height:100%;background:#4c9be8}\n"
+          /* The sentence bar is an empty inline box (not inline-block), so the
+           * line never breaks between the last word and its bar; its fill is
+           * a gradient stopped at the probability --p. */
+          ".bar{font-size:.5em;padding:0 2em;margin-left:.6em;vertical-align:.25em;border-radius:1px;"
+          "background:linear-gradient(90deg,rgba(40,40,40,.55) var(--p),rgba(0,0,0,.1) var(--p))}\n"
           ".h{font:600 1.1em system-ui,sans-serif}\n"
-          "table{border-collapse:collapse;font:14px system-ui,sans-serif}td,th{padding:.35em .6em;text-align:right}\n"
-          "th{font-weight:600}td.l,th.l{text-align:left}\n"
-          ".hb{display:inline-block;height:.8em;background:#4c9be8;vertical-align:middle}\n"
+          "table{border-collapse:collapse;font:14px system-ui,sans-serif;font-variant-numeric:tabular-nums}\n"
+          "td,th{padding:.35em .6em;text-align:right}th{font-weight:600}td.l,th.l{text-align:left}\n"
+          "td.cell{min-width:3em;border:1px solid #fff}td.cell.d{outline:2px solid #2a6fb8;outline-offset:-2px;font-weight:600}\n"
+          ".note{font:13px system-ui,sans-serif;color:#666}\n"
           "</style>\n<style>\n",
           f);
     for (size_t l = 0; l < nlabels; l++)
@@ -138,7 +149,7 @@ void html_classify_sentence(html_report *r, const nc_result *res)
     escz(f, label);
     fprintf(f, " %.0f%%\">", 100 * p);
     esc(f, s->text, s->len);
-    fprintf(f, "<i class=\"bar\" style=\"width:%.1fem\"></i></span>", 2.0 * p);
+    fprintf(f, "<i class=\"bar\" style=\"--p:%.0f%%\"></i></span>", 100 * p);
     if (res->label < r->nlabels)
         r->counts[res->label]++;
     r->total++;
@@ -150,7 +161,7 @@ int html_classify_end(html_report *r)
     close_para(r);
     if (r->in_doc)
         fputs("</article>\n", f);
-    fputs("<table class=\"counts\"><tr><th class=\"l\">label</th><th>sentences</th><th>share</th></tr>\n", f);
+    fputs("<h2>sentences per label</h2>\n<table class=\"counts\"><tr><th class=\"l\">label</th><th>sentences</th><th>share</th></tr>\n", f);
     for (size_t l = 0; l < r->nlabels; l++) {
         fprintf(f, "<tr><td class=\"l\"><i class=\"sw l%zu\"></i>", l);
         escz(f, nc_model_label(r->m, l));
@@ -192,12 +203,13 @@ int html_eval(FILE *f, const nc_eval *e, const char *model_name, const char *tit
         for (size_t p = 0; p < nl; p++) {
             uint64_t c = e->confusion[g * nl + p];
             double share = row ? (double)c / (double)row : 0.0;
-            fprintf(f, "<td class=\"cell\" style=\"background:rgba(76,155,232,%.3f)\">%llu</td>", share,
-                    (unsigned long long)c);
+            fprintf(f, "<td class=\"cell%s\" style=\"background:rgba(76,155,232,%.3f)\">%llu</td>",
+                    g == p ? " d" : "", share, (unsigned long long)c);
         }
         fputs("</tr>\n", f);
     }
-    fputs("</table>\n<h2>per class</h2>\n<table id=\"perclass\"><tr><th class=\"l\">label</th>"
+    fputs("</table>\n<p class=\"note\">Shade: the share of the gold row; outlined: correct "
+          "(the diagonal).</p>\n<h2>per class</h2>\n<table id=\"perclass\"><tr><th class=\"l\">label</th>"
           "<th>precision</th><th>recall</th><th>F1</th><th>support</th></tr>\n",
           f);
     for (size_t l = 0; l < nl; l++) {
@@ -206,7 +218,8 @@ int html_eval(FILE *f, const nc_eval *e, const char *model_name, const char *tit
         fputs("</td>", f);
         const double v[3] = { e->precision[l], e->recall[l], e->f1[l] };
         for (int k = 0; k < 3; k++)
-            fprintf(f, "<td>%.3f <i class=\"hb\" style=\"width:%.1fem\"></i></td>", v[k], 6 * v[k]);
+            fprintf(f, "<td>%.3f<i class=\"hb\"><b style=\"width:%.0f%%\"></b></i></td>", v[k],
+                    100 * v[k]);
         fprintf(f, "<td>%llu</td></tr>\n", (unsigned long long)e->support[l]);
     }
     fputs("</table>\n</body></html>\n", f);
