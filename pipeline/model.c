@@ -166,6 +166,45 @@ nc_status nc_model_add_feature(nc_model *m, const char *feat, size_t len, uint32
 }
 
 /* log(x) for counts, with log(0) never taken: callers always smooth. */
+/*
+ * Feature-weighted naive Bayes for the word group (entropy_weight = s > 0).
+ * Plain NB adds every word's log-likelihood with weight 1, so the many
+ * words spread evenly over the labels (function words, frequent verbs,
+ * bigrams that repeat their unigrams) pile up correlated noise that
+ * outvotes the few telling words and the cue group.  Each word feature's
+ * row is therefore centred on its mean over the labels (a shift that is the
+ * same for every label, so it changes no decision) and its deviations are
+ * scaled by s * (1 - H(label | f) / log L), where H is the entropy of the
+ * label posterior the smoothed row implies under a uniform prior: 0 for a
+ * word that says nothing about the label, up to s for one that names it.
+ * Only log tables change; the counts stay integer and mergeable.
+ */
+static void entropy_weighting(nc_model *m)
+{
+    uint32_t nl = m->nlabels;
+    const double s = m->opt.entropy_weight, hmax = log((double)nl);
+    for (size_t f = 0; f < m->nfeatures; f++) {
+        if (!nc_feature_is_word(nc_vocab_key(m->features, (uint32_t)f, NULL)))
+            continue;
+        double *lp = &m->logp[f * nl];
+        double mx = -INFINITY, mean = 0.0, z = 0.0, h = 0.0;
+        for (uint32_t l = 0; l < nl; l++) {
+            mx = lp[l] > mx ? lp[l] : mx;
+            mean += lp[l];
+        }
+        mean /= nl;
+        for (uint32_t l = 0; l < nl; l++)
+            z += exp(lp[l] - mx);
+        for (uint32_t l = 0; l < nl; l++) {
+            double q = exp(lp[l] - mx) / z;
+            h -= q > 0 ? q * log(q) : 0.0;
+        }
+        double w = s * (1.0 - h / hmax);
+        for (uint32_t l = 0; l < nl; l++)
+            lp[l] = mean + w * (lp[l] - mean);
+    }
+}
+
 nc_status nc_model_prepare(nc_model *m)
 {
     free_derived(m);
@@ -212,6 +251,8 @@ nc_status nc_model_prepare(nc_model *m)
             m->logp[f * nl + l] = word ? log(c + aw) - dw : log(c + ac) - dc;
         }
     }
+    if (m->opt.entropy_weight > 0 && nl > 1)
+        entropy_weighting(m);
     uint64_t total = 0;
     for (uint32_t l = 0; l < nl; l++)
         total += m->label_sents[l];

@@ -169,6 +169,8 @@ typedef struct nc_options {
     double length_norm;   /* 0 = none; else scale word evidence to this many tokens */
     double hmm_weight;    /* weight of label transitions in Viterbi; 0 = off */
     double emission_scale;/* multiplies naive Bayes log-likelihoods before decoding */
+    double entropy_weight;/* 0 = plain NB; else word evidence is scaled per feature by
+                             this times (1 - its label entropy), see model.c */
     uint32_t min_count;   /* drop features seen fewer times (applied at build) */
     uint32_t max_features;/* keep the most frequent N features; 0 = all */
 } nc_options;

@@ -35,6 +35,7 @@ static const struct opt_row rows[] = {
     ROW("cue_weight", K_REAL, cue_weight, 0, 1e3),
     ROW("cues", K_BOOL, cues, 0, 1),
     ROW("emission_scale", K_REAL, emission_scale, 1e-6, 1e3),
+    ROW("entropy_weight", K_REAL, entropy_weight, 0, 1e3),
     ROW("hmm_weight", K_REAL, hmm_weight, 0, 1e3),
     ROW("length_norm", K_REAL, length_norm, 0, 1e6),
     ROW("max_features", K_U32, max_features, 0, 4294967295.0),
@@ -63,6 +64,7 @@ void nc_options_default(nc_options *o)
     o->length_norm = 0.0;
     o->hmm_weight = 0.0;
     o->emission_scale = 1.0;
+    o->entropy_weight = 0.0;
     o->min_count = 0;
     o->max_features = 0;
 }
