@@ -53,7 +53,7 @@ cp "$TMP/out" want.out
 check "the reference output has 39 lines" [ "$(wc -l <want.out)" = 39 ]
 
 cflags=(-std=c11 -Wall -Wextra -Werror)
-[ "$sanitize" = 1 ] && cflags+=(-fsanitize=address,undefined)
+[ "$sanitize" = 1 ] && cflags+=("-fsanitize=address,undefined")
 # shellcheck disable=SC2046 # pkg-config output is meant to be split
 expect_exit 0 cc "${cflags[@]}" -o label-shared label.c $(pkg-config --cflags --libs newsclass)
 sed 's/^/  cc: /' "$TMP/err" | head -10 >&2
