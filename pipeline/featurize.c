@@ -29,6 +29,10 @@ enum {
     CUE_PRESENT = 1u << 10, /* is, are, remains */
     CUE_SOURCE = 1u << 11,  /* officials, ministry, police, spokesman ... */
     CUE_HISTORY = 1u << 12, /* since, decades, years, history ... */
+    /* Classes past the named ones: never emitted as c:NAME by the loop over
+     * cue_names, only through the cues_fine features. */
+    CUE_THIRD = 1u << 13,   /* he, she, they, his, her, their */
+    CUE_ED = 1u << 14,      /* a word ending in -ed: past tense or participle */
 };
 #define CUE_NONE 0x80000000u /* looked up, no class */
 
@@ -71,8 +75,8 @@ static const struct cue_word cue_words[] = {
     { "for", CUE_STOP }, { "forecast", CUE_MODAL }, { "friday", CUE_TIME },
     { "from", CUE_STOP }, { "future", CUE_MODAL }, { "government", CUE_SOURCE },
     { "had", CUE_STOP | CUE_PERFECT }, { "has", CUE_STOP | CUE_PERFECT },
-    { "have", CUE_STOP | CUE_PERFECT }, { "he", CUE_STOP }, { "her", CUE_STOP },
-    { "his", CUE_STOP }, { "historically", CUE_HISTORY }, { "history", CUE_HISTORY },
+    { "have", CUE_STOP | CUE_PERFECT }, { "he", CUE_STOP | CUE_THIRD }, { "her", CUE_STOP | CUE_THIRD },
+    { "his", CUE_STOP | CUE_THIRD }, { "historically", CUE_HISTORY }, { "history", CUE_HISTORY },
     { "however", CUE_EVAL }, { "i", CUE_STOP | CUE_FIRST }, { "if", CUE_STOP | CUE_MODAL },
     { "in", CUE_STOP }, { "injured", CUE_EVENT }, { "insisted", CUE_REPORT },
     { "interview", CUE_REPORT }, { "is", CUE_STOP | CUE_PRESENT }, { "it", CUE_STOP },
@@ -94,13 +98,13 @@ static const struct cue_word cue_words[] = {
     { "reportedly", CUE_REPORT }, { "said", CUE_REPORT }, { "saturday", CUE_TIME },
     { "say", CUE_REPORT }, { "saying", CUE_REPORT }, { "says", CUE_REPORT },
     { "seems", CUE_EVAL }, { "sentenced", CUE_EVENT }, { "september", CUE_MONTH },
-    { "she", CUE_STOP }, { "shot", CUE_EVENT }, { "should", CUE_MODAL },
+    { "she", CUE_STOP | CUE_THIRD }, { "shot", CUE_EVENT }, { "should", CUE_MODAL },
     { "since", CUE_HISTORY }, { "so", CUE_STOP }, { "spokesman", CUE_SOURCE | CUE_REPORT },
     { "spokesperson", CUE_SOURCE | CUE_REPORT }, { "spokeswoman", CUE_SOURCE | CUE_REPORT },
     { "statement", CUE_REPORT }, { "stated", CUE_REPORT }, { "stressed", CUE_REPORT },
     { "suggest", CUE_EVAL }, { "suggested", CUE_EVAL }, { "suggests", CUE_EVAL },
     { "sunday", CUE_TIME }, { "that", CUE_STOP }, { "the", CUE_STOP },
-    { "their", CUE_STOP }, { "they", CUE_STOP }, { "this", CUE_STOP },
+    { "their", CUE_STOP | CUE_THIRD }, { "they", CUE_STOP | CUE_THIRD }, { "this", CUE_STOP },
     { "thursday", CUE_TIME }, { "to", CUE_STOP }, { "today", CUE_TIME },
     { "told", CUE_REPORT }, { "tonight", CUE_TIME }, { "traditionally", CUE_HISTORY },
     { "tuesday", CUE_TIME }, { "urged", CUE_REPORT }, { "us", CUE_STOP | CUE_FIRST },
@@ -121,7 +125,11 @@ static int cue_cmp(const void *key, const void *elem)
 static unsigned cue_class(const char *w)
 {
     const struct cue_word *c = bsearch(w, cue_words, NCUE_WORDS, sizeof *c, cue_cmp);
-    return c ? c->cls : 0;
+    unsigned cls = c ? c->cls : 0;
+    size_t n = strlen(w);
+    if (n > 4 && w[n - 2] == 'e' && w[n - 1] == 'd') /* "need", "bed" are too short */
+        cls |= CUE_ED;
+    return cls;
 }
 
 /* For the unit test: 1 when the table is strictly sorted. */
@@ -261,7 +269,8 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     const nc_options *o = &fz->opt;
     unsigned cues = 0;
     int quote = 0, quote_start = 0, quote_end = 0, nums = 0, year = 0, money = 0, pct = 0;
-    int question = 0, colon = 0, report_end = 0, caps = 0;
+    int question = 0, colon = 0, report_end = 0, report_start = 0, caps = 0;
+    unsigned ned = 0, nreport = 0;
     size_t words = 0;
     const char *prev = NULL; /* previous word-group stem, for bigrams */
     size_t prev_len = 0;
@@ -278,6 +287,10 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             cues |= cls;
             if ((cls & CUE_REPORT) && i + 4 >= nt)
                 report_end = 1;
+            if ((cls & CUE_REPORT) && i < 4)
+                report_start = 1;
+            nreport += (cls & CUE_REPORT) != 0;
+            ned += (cls & CUE_ED) != 0;
             if ((t->shape & NC_SHAPE_CAP) && i > 0)
                 caps++;
             if (!o->stopwords && (cls & CUE_STOP))
@@ -343,6 +356,14 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     static const size_t len_edges[] = { 8, 16, 25, 40 };
     static const char *const len_names[] = { "c:len0", "c:len1", "c:len2", "c:len3", "c:len4" };
     TRY(kb_cstr(a, kb, bucket(nt, len_edges, 4, len_names)));
+    if (!o->cues_fine)
+        return NC_OK;
+    static const char *const ed_names[] = { "c:ed0", "c:ed1", "c:ed2" };
+    TRY(kb_cstr(a, kb, ed_names[ned < 2 ? ned : 2]));
+    if (cues & CUE_THIRD) TRY(kb_cstr(a, kb, "c:third"));
+    if (quote && nreport) TRY(kb_cstr(a, kb, "c:quote_report"));
+    if (report_start) TRY(kb_cstr(a, kb, "c:report_start"));
+    if (nreport >= 2) TRY(kb_cstr(a, kb, "c:report2"));
     return NC_OK;
 }
 

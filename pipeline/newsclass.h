@@ -161,6 +161,7 @@ typedef struct nc_options {
     int bigrams;          /* 1: add stem bigrams */
     int binary;           /* 1: count each feature once per sentence */
     int cues;             /* 1: quote, reporting-verb, modal, number... features */
+    int cues_fine;        /* 1 (with cues): -ed counts, third person, attribution patterns */
     int position;         /* 1: position-in-document features */
     int context;          /* 1: cue features of the neighbouring sentences */
     int stopwords;        /* 1: keep stopwords as features (0 drops them) */

@@ -34,6 +34,7 @@ static const struct opt_row rows[] = {
     ROW("context", K_BOOL, context, 0, 1),
     ROW("cue_weight", K_REAL, cue_weight, 0, 1e3),
     ROW("cues", K_BOOL, cues, 0, 1),
+    ROW("cues_fine", K_BOOL, cues_fine, 0, 1),
     ROW("emission_scale", K_REAL, emission_scale, 1e-6, 1e3),
     ROW("entropy_weight", K_REAL, entropy_weight, 0, 1e3),
     ROW("hmm_weight", K_REAL, hmm_weight, 0, 1e3),
@@ -56,6 +57,7 @@ void nc_options_default(nc_options *o)
     o->bigrams = 0;
     o->binary = 0;
     o->cues = 0;
+    o->cues_fine = 0;
     o->position = 0;
     o->context = 0;
     o->stopwords = 1;
