@@ -4,8 +4,8 @@
  * Sentences, tokens and feature keys of one document live in an arena and
  * die together when the document is done (nc_arena_reset), as in
  * bogofilter's per-message chunk allocator: no per-token malloc/free on the
- * hot path.  Chunks come from the library's allocation hook; reset keeps
- * the largest chunk for the next document so steady state allocates
+ * hot path.  Chunks come from the library's allocation hook; reset folds
+ * them into one chunk for the next document so steady state allocates
  * nothing.
  */
 #ifndef NC_ARENA_H
@@ -27,7 +27,7 @@ void nc_arena_init(nc_arena *a);
 void *nc_arena_alloc(nc_arena *a, size_t n);
 /* A NUL-terminated copy of s[0..len) in the arena, or NULL. */
 char *nc_arena_strndup(nc_arena *a, const char *s, size_t len);
-/* Forget everything allocated; keeps one chunk for reuse. */
+/* Forget everything allocated; keeps one chunk (as large as all were) for reuse. */
 void nc_arena_reset(nc_arena *a);
 /* Free all chunks. */
 void nc_arena_free(nc_arena *a);
