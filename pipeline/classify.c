@@ -2,16 +2,38 @@
  * classify.c - the streaming classifier over raw text (nc_classifier_*).
  *
  * Bytes go into the sentence splitter; complete sentences are copied into
- * the pending arena.  A document is scored as a whole when it ends (the
- * sequence layer needs all of it), or in blocks of NC_CLASSIFY_BLOCK
- * sentences when it is very long, so memory stays bounded for a 1 GB
- * single "document".  Scored results live in a second arena until the
- * caller has read them; the two arenas swap roles at each block, so the
- * steady state allocates nothing.
+ * the pending block.  A block is scored when its document ends (the
+ * sequence layer needs all of it), or when a feed leaves it holding
+ * NC_CLASSIFY_BLOCK sentences or more, so memory stays bounded for a 1 GB
+ * single "document".  Which sentences form a block depends only on the
+ * input and the feed boundaries, never on the number of threads, and
+ * every block is scored independently: so the output is the same for any
+ * number of threads.
  *
- * Contract (newsclass.h): after every feed and end_document, the caller
- * reads results with nc_classifier_next until it returns 0.
+ * The pipeline: the calling thread splits and forms blocks (the splitter is
+ * fast and sequential); a submitted block goes to the back of the output
+ * queue and, with worker threads, onto the work queue.  Each worker owns
+ * an nc_scorer (featurizer, stem cache and word -> feature cache are not
+ * shareable) and a scratch arena for the featurizer's tokens and keys; the
+ * block keeps only its sentences and results.  nc_classifier_next hands
+ * results out from the front of the output queue, in input order, as soon
+ * as the front block is scored.  With threads <= 1 there are no workers:
+ * a block is scored by the caller at submission, exactly as before.
+ *
+ * Back-pressure keeps memory independent of the input size: at most
+ * max_out blocks (threads + 1, or 0 without workers) may be submitted and
+ * unread when a feed starts; a feed submits at most one block, and if
+ * that makes max_out + 1 it waits until the front block is scored so the
+ * caller's drain can free it.  A caller that does not drain gets
+ * NC_ERR_ARG, as the single-threaded contract always said
+ * (newsclass.h).
+ *
+ * Threads: one mutex guards the queues and the done/status fields of the
+ * blocks; workers touch a block's sentences and results only between
+ * taking it from the work queue and marking it done, and the caller only
+ * before submitting it and after seeing it done, so those need no lock.
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "arena.h"
@@ -19,51 +41,215 @@
 #include "nb.h"
 
 #define NC_CLASSIFY_BLOCK 4096u
+/* More workers than this cannot help on any machine we target (the CLI
+ * accepts -j up to 256 as well). */
+#define NC_MAX_THREADS 256u
 
 typedef struct block {
-    nc_arena arena;
+    struct block *next_free;
+    nc_arena text;     /* sentence text */
     nc_sentence *meta; /* [n] splitter view of each sentence (text in arena) */
     nc_sent_in *in;    /* [n] featurizer view */
     size_t n, cap;
+    double *probs;     /* [n * nlabels] */
+    uint32_t *labels;  /* [n] */
+    size_t res_cap;
+    size_t docno;      /* document of these sentences */
+    size_t base;       /* index in the document of the first sentence */
+    size_t read;       /* results handed out */
+    int done;          /* scored (under mu when there are workers) */
+    nc_status st;      /* scoring status (valid once done) */
 } block;
+
+typedef struct worker {
+    struct nc_classifier *cl;
+    nc_scorer *sc;
+    nc_arena scratch;
+    pthread_t tid;
+} worker;
 
 struct nc_classifier {
     const nc_model *m;
-    nc_scorer *sc;
     nc_splitter *sp;
-    block pend, done;  /* sentences waiting; sentences scored */
-    double *probs;     /* [done.n * nlabels] */
-    uint32_t *labels;  /* [done.n] */
-    size_t res_cap;
-    size_t next;       /* next result of done to hand out */
-    size_t doc_index;  /* sentences of the current document already scored */
+    block *pend;          /* filling; NULL until the first sentence */
+    block *free_blocks;   /* recycled, ready for reuse */
+    block **out;          /* ring of submitted blocks, input order */
+    size_t out_head, out_n, out_cap;
+    size_t max_out;       /* see the back-pressure note above */
+    int front_ready;      /* caller's cache: out[out_head] seen done */
+    size_t doc_index;     /* sentences of the current document submitted */
     size_t docno;
-    size_t done_docno, done_base;
+    nc_status err;        /* first scoring failure: sticky */
+    /* Without workers: the caller's scorer and scratch arena. */
+    nc_scorer *sc;
+    nc_arena scratch;
+    /* With workers. */
+    worker *w;
+    unsigned nworkers;
+    block **work;         /* ring of blocks to score, same capacity as out */
+    size_t work_head, work_n;
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv; /* work queued or stop */
+    pthread_cond_t done_cv; /* a block scored */
 };
 
 static void block_free(block *b)
 {
-    nc_arena_free(&b->arena);
+    if (!b)
+        return;
+    nc_arena_free(&b->text);
     nc_free(b->meta);
     nc_free(b->in);
+    nc_free(b->probs);
+    nc_free(b->labels);
+    nc_free(b);
+}
+
+/* Score block b with scorer sc and scratch arena a (any thread). */
+static nc_status score_block(nc_scorer *sc, nc_arena *a, block *b)
+{
+    nc_status st = nc_score_document(sc, b->in, b->n, a, b->probs, b->labels);
+    nc_arena_reset(a);
+    return st;
+}
+
+static void *worker_main(void *arg)
+{
+    worker *w = arg;
+    nc_classifier *cl = w->cl;
+    pthread_mutex_lock(&cl->mu);
+    for (;;) {
+        while (!cl->stop && cl->work_n == 0)
+            pthread_cond_wait(&cl->work_cv, &cl->mu);
+        if (cl->stop)
+            break;
+        block *b = cl->work[cl->work_head];
+        cl->work_head = (cl->work_head + 1) % cl->out_cap;
+        cl->work_n--;
+        pthread_mutex_unlock(&cl->mu);
+        nc_status st = score_block(w->sc, &w->scratch, b);
+        pthread_mutex_lock(&cl->mu);
+        b->st = st;
+        b->done = 1;
+        pthread_cond_broadcast(&cl->done_cv);
+    }
+    pthread_mutex_unlock(&cl->mu);
+    return NULL;
+}
+
+/* Stop and join the workers, free their state. */
+static void stop_workers(nc_classifier *cl)
+{
+    if (!cl->nworkers)
+        return;
+    pthread_mutex_lock(&cl->mu);
+    cl->stop = 1;
+    pthread_cond_broadcast(&cl->work_cv);
+    pthread_mutex_unlock(&cl->mu);
+    for (unsigned i = 0; i < cl->nworkers; i++) {
+        pthread_join(cl->w[i].tid, NULL);
+        nc_scorer_free(cl->w[i].sc);
+        nc_arena_free(&cl->w[i].scratch);
+    }
+    cl->nworkers = 0;
+}
+
+/*
+ * Start up to n workers.  Fewer start when a scorer cannot be made or a
+ * thread cannot be created; with none the classifier runs on the calling
+ * thread alone.  Only allocation failure of the bookkeeping is an error.
+ */
+static nc_status start_workers(nc_classifier *cl, unsigned n)
+{
+    cl->w = nc_calloc(n, sizeof *cl->w);
+    if (!cl->w)
+        return NC_ERR_NOMEM;
+    for (unsigned i = 0; i < n; i++) {
+        worker *w = &cl->w[i];
+        w->cl = cl;
+        nc_arena_init(&w->scratch);
+        if (nc_scorer_new(cl->m, &w->sc) != NC_OK)
+            break;
+        if (pthread_create(&w->tid, NULL, worker_main, w) != 0) {
+            nc_scorer_free(w->sc);
+            w->sc = NULL;
+            break;
+        }
+        cl->nworkers++;
+    }
+    return NC_OK;
 }
 
 nc_status nc_classifier_new(const nc_model *m, const nc_run *run, nc_classifier **out)
 {
-    (void)run; /* one thread: the caller's */
     *out = NULL;
+    unsigned threads = run ? run->threads : 0;
+    if (threads > NC_MAX_THREADS)
+        threads = NC_MAX_THREADS;
     nc_classifier *cl = nc_calloc(1, sizeof *cl);
     if (!cl)
         return NC_ERR_NOMEM;
     cl->m = m;
-    nc_arena_init(&cl->pend.arena);
-    nc_arena_init(&cl->done.arena);
-    nc_status st = nc_scorer_new(m, &cl->sc);
+    nc_arena_init(&cl->scratch);
+    nc_status st = nc_splitter_new(&cl->sp);
     if (st == NC_OK)
-        st = nc_splitter_new(&cl->sp);
+        st = nc_scorer_new(m, &cl->sc); /* also checks that m can score */
+    if (st == NC_OK && threads > 1) {
+        /* Room for the largest out queue of any worker count <= threads. */
+        cl->out_cap = threads + 3;
+        cl->out = nc_calloc(cl->out_cap, sizeof *cl->out);
+        cl->work = nc_calloc(cl->out_cap, sizeof *cl->work);
+        if (!cl->out || !cl->work)
+            st = NC_ERR_NOMEM;
+        if (st == NC_OK && pthread_mutex_init(&cl->mu, NULL) != 0)
+            st = NC_ERR_NOMEM;
+        else if (st == NC_OK && pthread_cond_init(&cl->work_cv, NULL) != 0) {
+            pthread_mutex_destroy(&cl->mu);
+            st = NC_ERR_NOMEM;
+        } else if (st == NC_OK && pthread_cond_init(&cl->done_cv, NULL) != 0) {
+            pthread_cond_destroy(&cl->work_cv);
+            pthread_mutex_destroy(&cl->mu);
+            st = NC_ERR_NOMEM;
+        } else if (st == NC_OK) {
+            cl->nworkers = 0;
+            st = start_workers(cl, threads);
+            if (st == NC_OK && cl->nworkers == 0) {
+                /* No thread could start: the calling thread does it all. */
+                nc_free(cl->w);
+                cl->w = NULL;
+                pthread_cond_destroy(&cl->done_cv);
+                pthread_cond_destroy(&cl->work_cv);
+                pthread_mutex_destroy(&cl->mu);
+                nc_free(cl->work);
+                cl->work = NULL;
+            } else if (st != NC_OK) {
+                pthread_cond_destroy(&cl->done_cv);
+                pthread_cond_destroy(&cl->work_cv);
+                pthread_mutex_destroy(&cl->mu);
+            }
+        }
+        if (st != NC_OK) {
+            nc_free(cl->out);
+            nc_free(cl->work);
+            cl->out = NULL;
+            cl->work = NULL;
+        }
+    }
+    if (st == NC_OK && !cl->out) {
+        cl->out_cap = 2;
+        cl->out = nc_calloc(cl->out_cap, sizeof *cl->out);
+        if (!cl->out)
+            st = NC_ERR_NOMEM;
+    }
     if (st != NC_OK) {
         nc_classifier_free(cl);
         return st;
+    }
+    cl->max_out = cl->nworkers ? cl->nworkers + 1 : 0;
+    if (cl->nworkers) { /* the workers score: the caller's scorer is not needed */
+        nc_scorer_free(cl->sc);
+        cl->sc = NULL;
     }
     *out = cl;
     return NC_OK;
@@ -73,19 +259,65 @@ void nc_classifier_free(nc_classifier *cl)
 {
     if (!cl)
         return;
+    if (cl->nworkers) {
+        stop_workers(cl);
+        pthread_cond_destroy(&cl->done_cv);
+        pthread_cond_destroy(&cl->work_cv);
+        pthread_mutex_destroy(&cl->mu);
+    }
+    nc_free(cl->w);
+    for (size_t i = 0; i < cl->out_n; i++)
+        block_free(cl->out[(cl->out_head + i) % cl->out_cap]);
+    while (cl->free_blocks) {
+        block *b = cl->free_blocks;
+        cl->free_blocks = b->next_free;
+        block_free(b);
+    }
+    block_free(cl->pend);
+    nc_free(cl->out);
+    nc_free(cl->work);
     nc_scorer_free(cl->sc);
+    nc_arena_free(&cl->scratch);
     nc_splitter_free(cl->sp);
-    block_free(&cl->pend);
-    block_free(&cl->done);
-    nc_free(cl->probs);
-    nc_free(cl->labels);
     nc_free(cl);
+}
+
+/* A recycled or new empty block for the pending sentences. */
+static nc_status take_block(nc_classifier *cl)
+{
+    if (cl->pend)
+        return NC_OK;
+    block *b = cl->free_blocks;
+    if (b) {
+        cl->free_blocks = b->next_free;
+    } else {
+        b = nc_calloc(1, sizeof *b);
+        if (!b)
+            return NC_ERR_NOMEM;
+        nc_arena_init(&b->text);
+    }
+    b->n = 0;
+    b->read = 0;
+    b->done = 0;
+    b->st = NC_OK;
+    cl->pend = b;
+    return NC_OK;
+}
+
+static void recycle(nc_classifier *cl, block *b)
+{
+    nc_arena_reset(&b->text);
+    b->next_free = cl->free_blocks;
+    cl->free_blocks = b;
 }
 
 /* Copy one sentence from the splitter into the pending block. */
 static nc_status push(nc_classifier *cl, const nc_sentence *s)
 {
-    block *b = &cl->pend;
+    nc_status st = take_block(cl);
+    if (st != NC_OK)
+        return st;
+    block *b = cl->pend;
     if (b->n == b->cap) {
         size_t ncap = b->cap ? b->cap * 2 : 64;
         nc_sentence *nm = nc_reallocarray(b->meta, ncap, sizeof *nm);
@@ -98,7 +330,7 @@ static nc_status push(nc_classifier *cl, const nc_sentence *s)
         b->in = ni;
         b->cap = ncap;
     }
-    char *t = nc_arena_strndup(&b->arena, s->text, s->len);
+    char *t = nc_arena_strndup(&b->text, s->text, s->len);
     if (!t)
         return NC_ERR_NOMEM;
     b->meta[b->n] = *s;
@@ -109,39 +341,119 @@ static nc_status push(nc_classifier *cl, const nc_sentence *s)
     return NC_OK;
 }
 
-/* Score every pending sentence: pending becomes done. */
-static nc_status score_pending(nc_classifier *cl, int doc_ends)
+/* Wait (with workers) until the front block of the output queue is scored. */
+static void wait_front(nc_classifier *cl)
 {
-    block *p = &cl->pend;
-    if (p->n == 0)
+    if (cl->front_ready || cl->out_n == 0)
+        return;
+    block *f = cl->out[cl->out_head];
+    if (cl->nworkers) {
+        pthread_mutex_lock(&cl->mu);
+        while (!f->done)
+            pthread_cond_wait(&cl->done_cv, &cl->mu);
+        pthread_mutex_unlock(&cl->mu);
+    }
+    cl->front_ready = 1;
+}
+
+/* Is the front block scored?  Never blocks. */
+static int front_done(nc_classifier *cl)
+{
+    if (cl->front_ready)
+        return 1;
+    if (cl->out_n == 0)
+        return 0;
+    block *f = cl->out[cl->out_head];
+    int d;
+    if (cl->nworkers) {
+        pthread_mutex_lock(&cl->mu);
+        d = f->done;
+        pthread_mutex_unlock(&cl->mu);
+    } else {
+        d = f->done;
+    }
+    cl->front_ready = d;
+    return d;
+}
+
+/* Drop the front block when the caller has read all of it. */
+static void pop_read(nc_classifier *cl)
+{
+    while (cl->out_n && cl->front_ready) {
+        block *f = cl->out[cl->out_head];
+        if (f->st == NC_OK && f->read < f->n)
+            return;
+        if (f->st != NC_OK && cl->err == NC_OK)
+            cl->err = f->st;
+        cl->out_head = (cl->out_head + 1) % cl->out_cap;
+        cl->out_n--;
+        cl->front_ready = 0;
+        recycle(cl, f);
+        front_done(cl);
+    }
+}
+
+/*
+ * Submit the pending block (doc_ends: it ends its document).  Without
+ * workers it is scored here; with workers it is queued, and if that makes
+ * more than max_out blocks unread, wait for the front one (see the top).
+ */
+static nc_status submit(nc_classifier *cl, int doc_ends)
+{
+    block *p = cl->pend;
+    if (!p || p->n == 0)
         return NC_OK;
     uint32_t nl = cl->m->nlabels;
-    if (p->n > cl->res_cap) {
-        double *np = nc_reallocarray(cl->probs, p->n * nl, sizeof *np);
+    if (p->n > p->res_cap) {
+        double *np = nc_reallocarray(p->probs, p->n * nl, sizeof *np);
         if (!np)
             return NC_ERR_NOMEM;
-        cl->probs = np;
-        uint32_t *nlab = nc_reallocarray(cl->labels, p->n, sizeof *nlab);
+        p->probs = np;
+        uint32_t *nlab = nc_reallocarray(p->labels, p->n, sizeof *nlab);
         if (!nlab)
             return NC_ERR_NOMEM;
-        cl->labels = nlab;
-        cl->res_cap = p->n;
+        p->labels = nlab;
+        p->res_cap = p->n;
     }
     if (doc_ends)
         p->in[p->n - 1].flags |= NC_SENT_DOC_LAST;
-    nc_status st = nc_score_document(cl->sc, p->in, p->n, &p->arena, cl->probs, cl->labels);
-    if (st != NC_OK)
+    p->docno = cl->docno;
+    p->base = cl->doc_index;
+    cl->doc_index += p->n;
+    cl->pend = NULL;
+    size_t slot = (cl->out_head + cl->out_n) % cl->out_cap;
+    cl->out[slot] = p;
+    cl->out_n++;
+    if (!cl->nworkers) {
+        nc_status st = score_block(cl->sc, &cl->scratch, p);
+        p->st = st;
+        p->done = 1;
+        if (st != NC_OK) {
+            /* Hand the failure back now, as the single-threaded call did. */
+            cl->out_n--;
+            recycle(cl, p);
+        }
         return st;
-    /* Swap: the scored block is handed out; the old one is recycled. */
-    block tmp = cl->done;
-    cl->done = *p;
-    *p = tmp;
-    nc_arena_reset(&p->arena);
-    p->n = 0;
-    cl->next = 0;
-    cl->done_docno = cl->docno;
-    cl->done_base = cl->doc_index;
-    cl->doc_index += cl->done.n;
+    }
+    pthread_mutex_lock(&cl->mu);
+    cl->work[(cl->work_head + cl->work_n) % cl->out_cap] = p;
+    cl->work_n++;
+    pthread_cond_signal(&cl->work_cv);
+    pthread_mutex_unlock(&cl->mu);
+    if (cl->out_n > cl->max_out)
+        wait_front(cl);
+    return NC_OK;
+}
+
+/* Common entry of feed and end_document: recycle, report, back-pressure. */
+static nc_status enter(nc_classifier *cl)
+{
+    front_done(cl);
+    pop_read(cl);
+    if (cl->err != NC_OK)
+        return cl->err;
+    if (cl->out_n > cl->max_out)
+        return NC_ERR_ARG; /* results not read yet */
     return NC_OK;
 }
 
@@ -158,40 +470,71 @@ static nc_status drain(nc_classifier *cl)
 
 nc_status nc_classifier_feed(nc_classifier *cl, const char *data, size_t len)
 {
-    if (cl->next < cl->done.n)
-        return NC_ERR_ARG; /* results not read yet */
-    nc_status st = nc_splitter_feed(cl->sp, data, len);
+    nc_status st = enter(cl);
+    if (st != NC_OK)
+        return st;
+    st = nc_splitter_feed(cl->sp, data, len);
     if (st == NC_OK)
         st = drain(cl);
-    if (st == NC_OK && cl->pend.n >= NC_CLASSIFY_BLOCK)
-        st = score_pending(cl, 0);
+    if (st == NC_OK && cl->pend && cl->pend->n >= NC_CLASSIFY_BLOCK)
+        st = submit(cl, 0);
     return st;
 }
 
 nc_status nc_classifier_end_document(nc_classifier *cl)
 {
-    if (cl->next < cl->done.n)
-        return NC_ERR_ARG;
-    nc_status st = nc_splitter_finish(cl->sp);
+    nc_status st = enter(cl);
+    if (st != NC_OK)
+        return st;
+    st = nc_splitter_finish(cl->sp);
     if (st == NC_OK)
         st = drain(cl);
     if (st == NC_OK)
-        st = score_pending(cl, 1);
+        st = submit(cl, 1);
     nc_splitter_reset(cl->sp);
+    if (cl->pend) /* only after a failure: the rest of the document is dropped */
+        cl->pend->n = 0;
     cl->docno++;
     cl->doc_index = 0;
-    return st;
+    if (st != NC_OK)
+        return st;
+    /* Every result of the document is available when this returns. */
+    if (cl->nworkers && cl->out_n) {
+        pthread_mutex_lock(&cl->mu);
+        for (size_t i = 0; i < cl->out_n; i++) {
+            block *b = cl->out[(cl->out_head + i) % cl->out_cap];
+            while (!b->done)
+                pthread_cond_wait(&cl->done_cv, &cl->mu);
+        }
+        pthread_mutex_unlock(&cl->mu);
+        front_done(cl);
+        /* A failure of any block of the document is reported now. */
+        for (size_t i = 0; i < cl->out_n; i++) {
+            block *b = cl->out[(cl->out_head + i) % cl->out_cap];
+            if (b->st != NC_OK) {
+                if (cl->err == NC_OK)
+                    cl->err = b->st;
+                return b->st;
+            }
+        }
+    }
+    return NC_OK;
 }
 
 int nc_classifier_next(nc_classifier *cl, nc_result *out)
 {
-    if (cl->next >= cl->done.n)
+    front_done(cl);
+    pop_read(cl);
+    if (!cl->out_n || !cl->front_ready)
         return 0;
-    size_t i = cl->next++;
-    out->sentence = cl->done.meta[i];
-    out->document = cl->done_docno;
-    out->index = cl->done_base + i;
-    out->label = cl->labels[i];
-    out->probs = &cl->probs[i * cl->m->nlabels];
+    block *f = cl->out[cl->out_head];
+    if (f->st != NC_OK || f->read >= f->n)
+        return 0;
+    size_t i = f->read++;
+    out->sentence = f->meta[i];
+    out->document = f->docno;
+    out->index = f->base + i;
+    out->label = f->labels[i];
+    out->probs = &f->probs[i * cl->m->nlabels];
     return 1;
 }
