@@ -241,7 +241,9 @@ NC_API nc_status nc_model_train(const nc_corpus *c, const nc_options *opt, nc_mo
  * How a long call runs.  A NULL nc_run * means: the calling thread only, no
  * progress, no cancellation.
  *   threads   worker threads (0 or 1: the calling thread only); results are
- *             identical whatever the number.
+ *             identical whatever the number.  Workers call the allocation
+ *             hook, which must then be thread-safe (the default is).  When
+ *             a thread cannot be created the call runs with fewer.
  *   progress  called from the calling thread now and then with the
  *             documents, sentences and input bytes done so far (may be NULL).
  *   cancel    when not NULL and *cancel becomes non-zero (e.g. from a SIGINT
@@ -359,16 +361,41 @@ typedef struct nc_classifier nc_classifier;
 /*
  * A streaming classifier over raw text: feed bytes of one document, call
  * nc_classifier_end_document, and read results with nc_classifier_next.
- * After every feed and end_document, read results until nc_classifier_next
- * returns 0: feed and end_document return NC_ERR_ARG while results are
- * waiting.  A document is scored when it ends, or in blocks of 4096
- * sentences when longer, so memory does not grow with the input.  The
- * model must outlive the classifier.
+ * The model must outlive the classifier.
+ *
+ * Blocks.  A document is scored when it ends, or, when a feed leaves 4096
+ * sentences or more of it waiting, those are scored as one block, so
+ * memory does not grow with the input.  Blocks depend only on the bytes
+ * and the feed boundaries, so the results are identical for any number
+ * of threads.
+ *
+ * Threads (run->threads > 1): worker threads score blocks while the
+ * calling thread splits the next ones; results still come out in input
+ * order.  Worker threads call the allocation hook (nc_set_allocator), so
+ * it must be thread-safe; the default one is.  If no worker can be
+ * started the classifier runs on the calling thread alone.
+ *
+ * Reading results.  After every feed and end_document, read results until
+ * nc_classifier_next returns 0.  Without threads every result of a block
+ * is available as soon as the call that completed the block returns.
+ * With threads a result may become available later (nc_classifier_next
+ * never waits; it returns 0 while the next result in order is still being
+ * scored), but:
+ *   - when nc_classifier_end_document returns NC_OK, every result of the
+ *     document is available;
+ *   - a caller that reads until 0 after every call gets every result,
+ *     once, in order.
+ * feed and end_document return NC_ERR_ARG when results have been left
+ * unread (without threads: any result; with threads: more than threads +
+ * 1 blocks), which bounds memory for a caller that never reads.
+ * A scoring failure (NC_ERR_NOMEM) is returned by the call that scored
+ * the block, or with threads by end_document or the next feed; the
+ * classifier is then unusable.
  */
 NC_API nc_status nc_classifier_new(const nc_model *m, const nc_run *run, nc_classifier **out);
 NC_API nc_status nc_classifier_feed(nc_classifier *cl, const char *data, size_t len);
 NC_API nc_status nc_classifier_end_document(nc_classifier *cl);
-/* 1 and a result, or 0 when none is ready. */
+/* 1 and a result (valid until the next call on cl), or 0 when none is ready. */
 NC_API int nc_classifier_next(nc_classifier *cl, nc_result *out);
 NC_API void nc_classifier_free(nc_classifier *cl);
 
