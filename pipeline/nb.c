@@ -116,9 +116,13 @@ static nc_status bump(uint64_t *c, int sign)
     return NC_OK;
 }
 
+const nc_options *nc_trainer_options(const nc_trainer *t)
+{
+    return &t->m->opt;
+}
+
 nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag)
 {
-    nc_model *m = t->m;
     if (doc->n == 0)
         return NC_OK;
     if (doc->n > t->feats_cap) {
@@ -132,6 +136,16 @@ nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *di
     nc_status st = nc_featurize(t->fz, doc->s, doc->n, &t->arena, t->feats);
     if (st != NC_OK)
         return st;
+    return nc_trainer_count(t, doc, t->feats, sign, diag);
+}
+
+nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
+                           int sign, nc_diag *diag)
+{
+    nc_model *m = t->m;
+    nc_status st;
+    if (doc->n == 0)
+        return NC_OK;
     uint32_t prev = UINT32_MAX; /* document start */
     uint64_t h = NC_FNV_INIT;
     for (size_t i = 0; i < doc->n; i++) {
@@ -154,7 +168,7 @@ nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *di
         }
         uint32_t nl = m->nlabels;
         t->serial++;
-        const nc_sent_feats *sf = &t->feats[i];
+        const nc_sent_feats *sf = &feats[i];
         for (size_t k = 0; k < sf->n; k++) {
             uint32_t f;
             if (sign < 0) {

@@ -31,6 +31,16 @@ nc_status nc_trainer_from_model(const nc_model *m, nc_trainer **out);
  */
 nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag);
 /*
+ * The counting half of nc_trainer_add, for documents featurized elsewhere
+ * (training threads featurize in workers and count here, in input order):
+ * feats[0..doc->n) are the features of doc from a featurizer made with
+ * nc_trainer_options(t).  Same results and errors as nc_trainer_add.
+ */
+nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
+                           int sign, nc_diag *diag);
+/* The options documents must be featurized with for t. */
+const nc_options *nc_trainer_options(const nc_trainer *t);
+/*
  * Finish: apply min_count / max_features pruning, put labels and features
  * in canonical order, derive the log tables, and hand the model over in
  * *out.  The trainer is freed either way.

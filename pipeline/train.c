@@ -1,8 +1,10 @@
 /*
  * train.c - training from corpus files and cross-validation: the
  * orchestration over readers (corpus.c), the trainer (nb.c) and the
- * evaluator (eval.c) behind nc_train_sources and nc_cross_validate.
+ * evaluator (eval.c) behind nc_train_sources and nc_cross_validate, and
+ * the training threads (featurize in workers, count in order).
  */
+#include <pthread.h>
 #include <string.h>
 
 #include "corpus.h"
@@ -21,6 +23,259 @@ nc_status nc_corpus_read(nc_corpus *c, const nc_source *src, nc_diag *diag)
     if (src->format == NC_FORMAT_BRAT)
         return nc_corpus_read_brat(c, src->path, src->label_map, diag);
     return nc_corpus_read_tsv(c, src->path, diag);
+}
+
+/* ------------------------------------------------------------------------ */
+/* Training threads                                                          */
+
+/*
+ * With run->threads > 1, documents are featurized by worker threads and
+ * counted by the calling thread in input order.  Featurizing (tokenizing,
+ * stemming, building keys) is two thirds of training (bench/PERF.md);
+ * reading and counting stay on the calling thread, so the trainer sees
+ * exactly the calls of one thread, in the same order: the same bytes, the
+ * same errors with the same diagnostics, the same progress calls.
+ *
+ * A ring of slots holds the documents in flight: the caller reads into the
+ * slot after the newest, queues it, and when the ring is full counts the
+ * oldest (waiting for its worker if need be).  Each worker owns a
+ * featurizer (its stem and cue caches are not shareable); a slot owns the
+ * document, the arena its features live in and the feature array.
+ */
+#define TRAIN_SLOTS_PER_WORKER 8u
+#define TRAIN_MAX_THREADS 256u
+
+typedef struct tslot {
+    nc_doc doc;
+    nc_arena arena;       /* features of doc */
+    nc_sent_feats *feats; /* [feats_cap] */
+    size_t feats_cap;
+    nc_status st;         /* featurizing status, once done */
+    int done;             /* featurized (under mu) */
+} tslot;
+
+typedef struct tpool {
+    tslot *slots;
+    size_t nslots;
+    size_t *work; /* ring of slot indices to featurize, capacity nslots */
+    size_t work_head, work_n;
+    int stop;
+    pthread_mutex_t mu;
+    pthread_cond_t work_cv, done_cv;
+    nc_featurizer **fz; /* [nworkers] */
+    pthread_t *tid;
+    unsigned nworkers;
+} tpool;
+
+typedef struct tworker {
+    tpool *p;
+    unsigned i;
+} tworker;
+
+static nc_status featurize_slot(nc_featurizer *fz, tslot *s)
+{
+    if (s->doc.n == 0)
+        return NC_OK;
+    if (s->doc.n > s->feats_cap) {
+        nc_sent_feats *nf = nc_reallocarray(s->feats, s->doc.n, sizeof *nf);
+        if (!nf)
+            return NC_ERR_NOMEM;
+        s->feats = nf;
+        s->feats_cap = s->doc.n;
+    }
+    nc_arena_reset(&s->arena);
+    return nc_featurize(fz, s->doc.s, s->doc.n, &s->arena, s->feats);
+}
+
+static void *tworker_main(void *arg)
+{
+    tworker *w = arg;
+    tpool *p = w->p;
+    nc_featurizer *fz = p->fz[w->i];
+    pthread_mutex_lock(&p->mu);
+    for (;;) {
+        while (!p->stop && p->work_n == 0)
+            pthread_cond_wait(&p->work_cv, &p->mu);
+        if (p->stop)
+            break;
+        tslot *s = &p->slots[p->work[p->work_head]];
+        p->work_head = (p->work_head + 1) % p->nslots;
+        p->work_n--;
+        pthread_mutex_unlock(&p->mu);
+        nc_status st = featurize_slot(fz, s);
+        pthread_mutex_lock(&p->mu);
+        s->st = st;
+        s->done = 1;
+        pthread_cond_broadcast(&p->done_cv);
+    }
+    pthread_mutex_unlock(&p->mu);
+    return NULL;
+}
+
+static void tpool_free(tpool *p)
+{
+    if (p->nworkers) {
+        pthread_mutex_lock(&p->mu);
+        p->stop = 1;
+        pthread_cond_broadcast(&p->work_cv);
+        pthread_mutex_unlock(&p->mu);
+        for (unsigned i = 0; i < p->nworkers; i++)
+            pthread_join(p->tid[i], NULL);
+    }
+    if (p->fz)
+        for (unsigned i = 0; i < p->nworkers; i++)
+            nc_featurizer_free(p->fz[i]);
+    if (p->slots)
+        for (size_t i = 0; i < p->nslots; i++) {
+            nc_doc_free(&p->slots[i].doc);
+            nc_arena_free(&p->slots[i].arena);
+            nc_free(p->slots[i].feats);
+        }
+    pthread_cond_destroy(&p->done_cv);
+    pthread_cond_destroy(&p->work_cv);
+    pthread_mutex_destroy(&p->mu);
+    nc_free(p->slots);
+    nc_free(p->work);
+    nc_free(p->fz);
+    nc_free(p->tid);
+}
+
+/*
+ * Start up to n workers featurizing with options o.  *started gets how
+ * many did: fewer when a featurizer or a thread cannot be made (0: the
+ * caller trains on its own thread).  NC_ERR_NOMEM only when the pool's
+ * own bookkeeping cannot be allocated; the pool is then cleaned up.
+ */
+static nc_status tpool_start(tpool *p, const nc_options *o, unsigned n, tworker *w)
+{
+    memset(p, 0, sizeof *p);
+    if (pthread_mutex_init(&p->mu, NULL) != 0)
+        return NC_ERR_NOMEM;
+    if (pthread_cond_init(&p->work_cv, NULL) != 0) {
+        pthread_mutex_destroy(&p->mu);
+        return NC_ERR_NOMEM;
+    }
+    if (pthread_cond_init(&p->done_cv, NULL) != 0) {
+        pthread_cond_destroy(&p->work_cv);
+        pthread_mutex_destroy(&p->mu);
+        return NC_ERR_NOMEM;
+    }
+    p->nslots = (size_t)n * TRAIN_SLOTS_PER_WORKER + 2;
+    p->slots = nc_calloc(p->nslots, sizeof *p->slots);
+    p->work = nc_calloc(p->nslots, sizeof *p->work);
+    p->fz = nc_calloc(n, sizeof *p->fz);
+    p->tid = nc_calloc(n, sizeof *p->tid);
+    if (!p->slots || !p->work || !p->fz || !p->tid) {
+        nc_free(p->slots);
+        p->slots = NULL;
+        tpool_free(p);
+        return NC_ERR_NOMEM;
+    }
+    for (size_t i = 0; i < p->nslots; i++) {
+        nc_doc_init(&p->slots[i].doc);
+        nc_arena_init(&p->slots[i].arena);
+    }
+    for (unsigned i = 0; i < n; i++) {
+        if (nc_featurizer_new(o, &p->fz[i]) != NC_OK)
+            break;
+        w[i] = (tworker){ p, i };
+        if (pthread_create(&p->tid[i], NULL, tworker_main, &w[i]) != 0) {
+            nc_featurizer_free(p->fz[i]);
+            p->fz[i] = NULL;
+            break;
+        }
+        p->nworkers++;
+    }
+    return NC_OK;
+}
+
+/* Progress and cancellation after each counted document. */
+typedef struct tally {
+    uint64_t ndocs, nsent, nbytes;
+} tally;
+
+static nc_status after_doc(const nc_run *run, tally *ty, const nc_doc *doc, nc_status st)
+{
+    ty->ndocs++;
+    ty->nsent += doc->n;
+    for (size_t k = 0; k < doc->n; k++)
+        ty->nbytes += doc->s[k].len + 1;
+    if (run && run->progress)
+        run->progress(run->progress_ctx, ty->ndocs, ty->nsent, ty->nbytes);
+    if (st == NC_OK && run && run->cancel && *run->cancel)
+        st = NC_ERR_INTERRUPTED;
+    return st;
+}
+
+/* Wait for slot s's features, then count it in the trainer. */
+static nc_status count_slot(tpool *p, tslot *s, nc_trainer *t, int sign, const nc_run *run,
+                            tally *ty, nc_diag *diag)
+{
+    pthread_mutex_lock(&p->mu);
+    while (!s->done)
+        pthread_cond_wait(&p->done_cv, &p->mu);
+    nc_status st = s->st;
+    pthread_mutex_unlock(&p->mu);
+    if (st == NC_OK)
+        st = nc_trainer_count(t, &s->doc, s->feats, sign, diag);
+    return after_doc(run, ty, &s->doc, st);
+}
+
+/* Read, featurize in the pool, count in order: see the top of this part. */
+static nc_status train_pooled(tpool *p, const nc_source *src, size_t nsrc, nc_trainer *t,
+                              int sign, const nc_run *run, nc_vocab *seen, nc_diag *diag)
+{
+    tally ty = { 0, 0, 0 };
+    size_t head = 0, inflight = 0;
+    nc_status st = NC_OK, counted = NC_OK;
+    nc_diag read_diag;
+    memset(&read_diag, 0, sizeof read_diag);
+    for (size_t i = 0; i < nsrc && st == NC_OK && counted == NC_OK; i++) {
+        nc_reader *r = NULL;
+        st = open_source(&src[i], &r, diag ? &read_diag : NULL);
+        while (st == NC_OK && counted == NC_OK) {
+            if (inflight == p->nslots) {
+                counted = count_slot(p, &p->slots[head], t, sign, run, &ty, diag);
+                head = (head + 1) % p->nslots;
+                inflight--;
+                if (counted != NC_OK)
+                    break;
+            }
+            size_t k = (head + inflight) % p->nslots;
+            tslot *s = &p->slots[k];
+            int got;
+            st = nc_reader_next(r, &s->doc, seen, &got, diag ? &read_diag : NULL);
+            if (st != NC_OK || !got)
+                break;
+            s->done = 0;
+            pthread_mutex_lock(&p->mu);
+            p->work[(p->work_head + p->work_n) % p->nslots] = k;
+            p->work_n++;
+            pthread_cond_signal(&p->work_cv);
+            pthread_mutex_unlock(&p->mu);
+            inflight++;
+        }
+        nc_reader_free(r);
+    }
+    /* Count what was read before a reading error or the end, in order: a
+     * counting error there came first in input order, so it wins. */
+    while (inflight && counted == NC_OK) {
+        counted = count_slot(p, &p->slots[head], t, sign, run, &ty, diag);
+        head = (head + 1) % p->nslots;
+        inflight--;
+    }
+    if (inflight) { /* stopped early: let the workers finish with the slots */
+        pthread_mutex_lock(&p->mu);
+        for (size_t i = 0; i < inflight; i++)
+            while (!p->slots[(head + i) % p->nslots].done)
+                pthread_cond_wait(&p->done_cv, &p->mu);
+        pthread_mutex_unlock(&p->mu);
+    }
+    if (counted != NC_OK)
+        return counted;
+    if (st != NC_OK && diag)
+        *diag = read_diag;
+    return st;
 }
 
 nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *opt,
@@ -47,30 +302,43 @@ nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *
         nc_trainer_free(t);
         return st;
     }
-    nc_doc doc;
-    nc_doc_init(&doc);
-    uint64_t ndocs = 0, nsent = 0, nbytes = 0;
-    for (size_t i = 0; i < nsrc && st == NC_OK; i++) {
-        nc_reader *r = NULL;
-        st = open_source(&src[i], &r, diag);
-        while (st == NC_OK) {
-            int got;
-            st = nc_reader_next(r, &doc, seen, &got, diag);
-            if (st != NC_OK || !got)
-                break;
-            st = nc_trainer_add(t, &doc, sign, diag);
-            ndocs++;
-            nsent += doc.n;
-            for (size_t k = 0; k < doc.n; k++)
-                nbytes += doc.s[k].len + 1;
-            if (run && run->progress)
-                run->progress(run->progress_ctx, ndocs, nsent, nbytes);
-            if (st == NC_OK && run && run->cancel && *run->cancel)
-                st = NC_ERR_INTERRUPTED;
-        }
-        nc_reader_free(r);
+    unsigned threads = run ? run->threads : 0;
+    if (threads > TRAIN_MAX_THREADS)
+        threads = TRAIN_MAX_THREADS;
+    tpool pool;
+    tworker *w = NULL;
+    int pooled = 0;
+    if (threads > 1) {
+        w = nc_calloc(threads, sizeof *w);
+        st = w ? tpool_start(&pool, nc_trainer_options(t), threads, w) : NC_ERR_NOMEM;
+        if (st == NC_OK && pool.nworkers == 0)
+            tpool_free(&pool); /* no thread could start: one thread it is */
+        else if (st == NC_OK)
+            pooled = 1;
     }
-    nc_doc_free(&doc);
+    if (st == NC_OK && pooled) {
+        st = train_pooled(&pool, src, nsrc, t, sign, run, seen, diag);
+        tpool_free(&pool);
+    } else if (st == NC_OK) {
+        nc_doc doc;
+        nc_doc_init(&doc);
+        tally ty = { 0, 0, 0 };
+        for (size_t i = 0; i < nsrc && st == NC_OK; i++) {
+            nc_reader *r = NULL;
+            st = open_source(&src[i], &r, diag);
+            while (st == NC_OK) {
+                int got;
+                st = nc_reader_next(r, &doc, seen, &got, diag);
+                if (st != NC_OK || !got)
+                    break;
+                st = nc_trainer_add(t, &doc, sign, diag);
+                st = after_doc(run, &ty, &doc, st);
+            }
+            nc_reader_free(r);
+        }
+        nc_doc_free(&doc);
+    }
+    nc_free(w);
     nc_vocab_free(seen);
     if (st != NC_OK) {
         nc_trainer_free(t);

@@ -6,12 +6,13 @@
  * (one malloc'ed entry per key, Jenkins hash byte by byte, a pointer chase
  * per probe) made nc_vocab_find the single hottest function of classify
  * (27 % of the time, bench/PERF.md).  Here:
- *   - slots are a flat power-of-two array of (hash, id + 1) pairs probed
+ *   - slots are a flat power-of-two array of (key, hash, id + 1) probed
  *     linearly, load factor <= 1/2, so a miss or a hit touches one or two
  *     cache lines and compares the full key only when the 32-bit hashes
  *     agree;
  *   - the hash reads the key 8 bytes at a time (a multiply-xorshift mix);
- *   - keys are copied into pool chunks (up to 64 KiB) that never move, so key
+ *   - keys are copied, each after its 32-bit length, into pool chunks
+ *     (up to 64 KiB) that never move, so key
  *     pointers stay valid for the table's life, with no malloc per key;
  *   - intern hashes once: the probe that misses gives the free slot.
  * Allocation failures leave the table as it was: every allocation an
@@ -28,9 +29,13 @@
 #define POOL_CHUNK 65536u
 #define MIN_SLOTS 64u
 
+/* A slot points at its key, so a probe touches the slot and the key (with
+ * its length just before it) and nothing else: two cache misses at most
+ * for a table far larger than the cache (training's features). */
 typedef struct slot {
-    uint32_t hash; /* low 32 bits of the key's hash */
-    uint32_t id1;  /* id + 1; 0 = empty */
+    const char *key; /* in a pool chunk, after its uint32_t length */
+    uint32_t hash;   /* 32 bits of the key's hash */
+    uint32_t id1;    /* id + 1; 0 = empty */
 } slot;
 
 typedef struct entry {
@@ -111,8 +116,9 @@ static uint32_t probe(const nc_vocab *v, const char *key, uint32_t len, uint32_t
         if (s->id1 == 0)
             return i;
         if (s->hash == h) {
-            const entry *e = &v->by_id[s->id1 - 1];
-            if (e->len == len && memcmp(e->key, key, len) == 0)
+            uint32_t klen;
+            memcpy(&klen, s->key - sizeof klen, sizeof klen);
+            if (klen == len && memcmp(s->key, key, len) == 0)
                 return i;
         }
         i = (i + 1) & v->mask;
@@ -142,7 +148,7 @@ static nc_status rehash(nc_vocab *v, uint32_t nslots)
         uint32_t i = v->by_id[id].hash & mask;
         while (ns[i].id1)
             i = (i + 1) & mask;
-        ns[i] = (slot){ v->by_id[id].hash, id + 1 };
+        ns[i] = (slot){ v->by_id[id].key, v->by_id[id].hash, id + 1 };
     }
     nc_free(v->slots);
     v->slots = ns;
@@ -175,6 +181,13 @@ static nc_status make_room(nc_vocab *v, uint32_t n)
     return NC_OK;
 }
 
+/* Pool bytes of a key: its length, its bytes and a NUL, rounded up so the
+ * next length stays aligned. */
+static size_t key_room(size_t len)
+{
+    return (sizeof(uint32_t) + len + 1 + 3) & ~(size_t)3;
+}
+
 /* Pool room for need bytes: a new chunk when the newest one is full. */
 static nc_status pool_room(nc_vocab *v, size_t need)
 {
@@ -201,8 +214,8 @@ static nc_status pool_room(nc_vocab *v, size_t need)
 nc_status nc_vocab_reserve(nc_vocab *v, uint32_t n, size_t key_bytes)
 {
     nc_status st = make_room(v, n);
-    if (st == NC_OK && key_bytes)
-        st = pool_room(v, key_bytes);
+    if (st == NC_OK && key_bytes) /* + length, NUL and padding of each */
+        st = pool_room(v, key_bytes + (size_t)n * (sizeof(uint32_t) + 4));
     return st;
 }
 
@@ -226,19 +239,22 @@ nc_status nc_vocab_intern(nc_vocab *v, const char *key, size_t len, uint32_t *id
     uint32_t nslots = v->slots ? v->mask + 1 : 0;
     int regrow = (uint64_t)(v->n + 1) * 2 >= nslots;
     nc_status st = make_room(v, v->n + 1);
+    size_t need = key_room(len);
     if (st == NC_OK)
-        st = pool_room(v, len + 1);
+        st = pool_room(v, need);
     if (st != NC_OK)
         return st;
     if (regrow) /* the slots moved: find the free slot again */
         i = probe(v, key, (uint32_t)len, h);
     pool_chunk *c = v->pool;
-    char *k = c->data + c->used;
+    uint32_t len32 = (uint32_t)len;
+    memcpy(c->data + c->used, &len32, sizeof len32);
+    char *k = c->data + c->used + sizeof len32;
     memcpy(k, key, len);
     k[len] = '\0';
-    c->used += len + 1;
-    v->by_id[v->n] = (entry){ k, (uint32_t)len, h };
-    v->slots[i] = (slot){ h, v->n + 1 };
+    c->used += need;
+    v->by_id[v->n] = (entry){ k, len32, h };
+    v->slots[i] = (slot){ k, h, v->n + 1 };
     *id = v->n++;
     v->key_bytes += len + 1;
     if (added)
