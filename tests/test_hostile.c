@@ -12,7 +12,9 @@
  *               built-in default model (nc_model_load_default);
  *   - classify: nc_classifier_new/feed/end_document/next over a text full
  *               of hostile bytes (invalid UTF-8, NUL, BOM, CRLF, a long
- *               word), fed in small chunks;
+ *               word), fed whole and in small chunks, with the trained
+ *               model and with the built-in one (its tuned settings use
+ *               more feature families);
  *   - train:    nc_train_sources on a small TSV written to a temporary
  *               file, then nc_model_save over an existing model, and the
  *               brat reader through nc_corpus_read.
@@ -157,7 +159,7 @@ static unsigned long both_loops(const char *what, nc_status (*fn)(void *), void 
     unsigned long sticky = af_loop(fn, arg, 1, &bad2);
     long live = af_live();
     af_uninstall();
-    printf("%-34s %5lu allocation sites failed once, %5lu from then on\n", what, once, sticky);
+    printf("%-38s %5lu allocation sites failed once, %5lu from then on\n", what, once, sticky);
     if (bad || bad2)
         printf("  first bad run: once #%lu, sticky #%lu\n", bad, bad2);
     assert_int_equal(bad, 0);
@@ -337,6 +339,20 @@ static void test_classify(void **state)
     a.chunk = 7;
     both_loops("classify (7-byte feeds)", run_classify, &a);
     nc_model_free(m);
+
+    /* The built-in model: tuned settings, so every feature family it uses. */
+    if (nc_model_load_default(&m, NULL) != NC_OK) {
+        printf("no default model built in; skipped\n");
+        return;
+    }
+    a.m = m;
+    a.chunk = sizeof hostile_text;
+    assert_int_equal(classify_all(&a), NC_OK);
+    memcpy(reference, a.out, a.outlen + 1);
+    reference_results = a.results;
+    a.chunk = 5;
+    both_loops("classify (default model, 5-byte)", run_classify, &a);
+    nc_model_free(m);
 }
 
 /* ------------------------------------------------------------------------ */
@@ -346,11 +362,11 @@ static void test_classify(void **state)
 /* Train from the TSV; on success the model must serialize to the reference. */
 static nc_status run_train(void *arg)
 {
-    (void)arg;
+    const nc_options *opt = arg; /* NULL: defaults */
     nc_source src = { tsv_path, NC_FORMAT_TSV, NULL };
     nc_model *m = NULL;
     nc_diag d;
-    nc_status st = nc_train_sources(&src, 1, NULL, NULL, 1, NULL, &m, &d);
+    nc_status st = nc_train_sources(&src, 1, opt, NULL, 1, NULL, &m, &d);
     if (st != NC_OK) {
         assert_null(m);
         return st;
@@ -445,6 +461,18 @@ static void test_train(void **state)
 {
     (void)state;
     both_loops("train_sources (TSV)", run_train, NULL);
+    /* every feature family on */
+    nc_options o;
+    nc_options_default(&o);
+    static const char *const set[][2] = {
+        { "bigrams", "1" },   { "cues", "1" },         { "position", "1" },
+        { "context", "1" },   { "hmm_weight", "0.5" }, { "length_norm", "12" },
+        { "binary", "1" },    { "cues_fine", "1" },    { "entropy_weight", "1" },
+        { "min_count", "2" }, { "max_features", "20" },
+    };
+    for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
+        (void)nc_options_set(&o, set[i][0], set[i][1]); /* a key may be newer than this test */
+    both_loops("train_sources (all features, pruned)", run_train, &o);
 
     /* the old model: trained on a different corpus (the brat one) */
     snprintf(save_path, sizeof save_path, "%s/saved.ncm", dir);
