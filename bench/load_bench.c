@@ -1,8 +1,9 @@
 /*
  * bench/load_bench.c - how long nc_model_load_default takes.
  *
- * usage: load-bench [RUNS]
- * Loads (and frees) the built-in default model RUNS times (default 51)
+ * usage: load-bench [RUNS [MODEL]]
+ * Loads (and frees) the built-in default model, or the model file MODEL,
+ * RUNS times (default 51)
  * and prints the median and the minimum wall time in milliseconds, as
  * "load_ms median MIN min MIN": bench/run reads the median.  Built by
  * bench/run against the static library, outside the project's CMake.
@@ -37,7 +38,8 @@ int main(int argc, char **argv)
     for (int i = 0; i < runs; i++) {
         nc_model *m = NULL;
         double t0 = now_ms();
-        nc_status st = nc_model_load_default(&m, NULL);
+        nc_status st = argc > 2 ? nc_model_load(argv[2], &m, NULL)
+                                : nc_model_load_default(&m, NULL);
         t[i] = now_ms() - t0;
         if (st != NC_OK) {
             fprintf(stderr, "load-bench: %s\n", nc_strerror(st));
