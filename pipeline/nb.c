@@ -38,6 +38,7 @@ struct nc_trainer {
     uint64_t serial;
     uint64_t digest;     /* sum of document digests (mod 2^64): order-free, so
                             merge adds and forget subtracts it */
+    nc_word_cache wc;    /* word id of fz's stem cache -> feature */
 };
 
 static nc_status trainer_init(nc_trainer *t)
@@ -98,6 +99,7 @@ void nc_trainer_free(nc_trainer *t)
     nc_arena_free(&t->arena);
     nc_free(t->feats);
     nc_free(t->stamp);
+    nc_word_cache_free(&t->wc);
     nc_free(t);
 }
 
@@ -136,11 +138,36 @@ nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *di
     nc_status st = nc_featurize(t->fz, doc->s, doc->n, &t->arena, t->feats);
     if (st != NC_OK)
         return st;
-    return nc_trainer_count(t, doc, t->feats, sign, diag);
+    return nc_trainer_count(t, doc, t->feats, &t->wc, sign, diag);
+}
+
+void nc_word_cache_free(nc_word_cache *wc)
+{
+    nc_free(wc->feat1);
+    wc->feat1 = NULL;
+    wc->cap = 0;
+}
+
+/* Remember that word wid of the featurizer's stem cache is feature f. */
+static nc_status word_cache_set(nc_word_cache *wc, uint32_t wid, uint32_t f)
+{
+    if (wid >= wc->cap) {
+        size_t ncap = wc->cap ? wc->cap : 4096;
+        while (ncap <= wid)
+            ncap *= 2;
+        uint32_t *n = nc_reallocarray(wc->feat1, ncap, sizeof *n);
+        if (!n)
+            return NC_ERR_NOMEM;
+        memset(n + wc->cap, 0, (ncap - wc->cap) * sizeof *n);
+        wc->feat1 = n;
+        wc->cap = ncap;
+    }
+    wc->feat1[wid] = f + 1;
+    return NC_OK;
 }
 
 nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
-                           int sign, nc_diag *diag)
+                           nc_word_cache *wc, int sign, nc_diag *diag)
 {
     nc_model *m = t->m;
     nc_status st;
@@ -171,14 +198,21 @@ nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats
         const nc_sent_feats *sf = &feats[i];
         for (size_t k = 0; k < sf->n; k++) {
             uint32_t f;
-            if (sign < 0) {
-                if (!nc_vocab_find(m->features, sf->keys[k].s, sf->keys[k].len, &f))
-                    return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->line[i],
-                                       "this sentence was never trained on (feature '%s' is not in the model)",
-                                       sf->keys[k].s);
+            uint32_t wid = sf->keys[k].word_id;
+            if (wid != NC_STEM_UNCACHED && wid < wc->cap && wc->feat1[wid]) {
+                f = wc->feat1[wid] - 1; /* a word seen before: no hashing */
             } else {
-                st = nc_model_add_feature(m, sf->keys[k].s, sf->keys[k].len, &f);
-                if (st != NC_OK)
+                if (sign < 0) {
+                    if (!nc_vocab_find(m->features, sf->keys[k].s, sf->keys[k].len, &f))
+                        return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->line[i],
+                                           "this sentence was never trained on (feature '%s' is not in the model)",
+                                           sf->keys[k].s);
+                } else {
+                    st = nc_model_add_feature(m, sf->keys[k].s, sf->keys[k].len, &f);
+                    if (st != NC_OK)
+                        return st;
+                }
+                if (wid != NC_STEM_UNCACHED && (st = word_cache_set(wc, wid, f)) != NC_OK)
                     return st;
             }
             if (m->opt.binary) {

@@ -31,13 +31,26 @@ nc_status nc_trainer_from_model(const nc_model *m, nc_trainer **out);
  */
 nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag);
 /*
+ * Word id (nc_key.word_id, from one featurizer's stem cache) -> feature id,
+ * so counting a word seen before hashes nothing: "w:"+stem is the same
+ * feature every time (the scorer caches the same way).  One per
+ * featurizer, since word ids are per stem cache; zero-initialise it.
+ */
+typedef struct nc_word_cache {
+    uint32_t *feat1; /* [cap] feature id + 1; 0 = not seen yet */
+    size_t cap;
+} nc_word_cache;
+void nc_word_cache_free(nc_word_cache *wc);
+
+/*
  * The counting half of nc_trainer_add, for documents featurized elsewhere
  * (training threads featurize in workers and count here, in input order):
  * feats[0..doc->n) are the features of doc from a featurizer made with
- * nc_trainer_options(t).  Same results and errors as nc_trainer_add.
+ * nc_trainer_options(t), whose word ids wc caches.  Same results and
+ * errors as nc_trainer_add.
  */
 nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
-                           int sign, nc_diag *diag);
+                           nc_word_cache *wc, int sign, nc_diag *diag);
 /* The options documents must be featurized with for t. */
 const nc_options *nc_trainer_options(const nc_trainer *t);
 /*

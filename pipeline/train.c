@@ -52,6 +52,7 @@ typedef struct tslot {
     size_t feats_cap;
     nc_status st;         /* featurizing status, once done */
     int done;             /* featurized (under mu) */
+    unsigned worker;      /* whose featurizer: its word ids */
 } tslot;
 
 typedef struct tpool {
@@ -63,6 +64,7 @@ typedef struct tpool {
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
     nc_featurizer **fz; /* [nworkers] */
+    nc_word_cache *wc;  /* [nworkers] word id -> feature, used by the caller */
     pthread_t *tid;
     unsigned nworkers;
 } tpool;
@@ -103,6 +105,7 @@ static void *tworker_main(void *arg)
         p->work_n--;
         pthread_mutex_unlock(&p->mu);
         nc_status st = featurize_slot(fz, s);
+        s->worker = w->i;
         pthread_mutex_lock(&p->mu);
         s->st = st;
         s->done = 1;
@@ -125,6 +128,10 @@ static void tpool_free(tpool *p)
     if (p->fz)
         for (unsigned i = 0; i < p->nworkers; i++)
             nc_featurizer_free(p->fz[i]);
+    if (p->wc)
+        for (unsigned i = 0; i < p->nworkers; i++)
+            nc_word_cache_free(&p->wc[i]);
+    nc_free(p->wc);
     if (p->slots)
         for (size_t i = 0; i < p->nslots; i++) {
             nc_doc_free(&p->slots[i].doc);
@@ -165,7 +172,8 @@ static nc_status tpool_start(tpool *p, const nc_options *o, unsigned n, tworker 
     p->work = nc_calloc(p->nslots, sizeof *p->work);
     p->fz = nc_calloc(n, sizeof *p->fz);
     p->tid = nc_calloc(n, sizeof *p->tid);
-    if (!p->slots || !p->work || !p->fz || !p->tid) {
+    p->wc = nc_calloc(n, sizeof *p->wc);
+    if (!p->slots || !p->work || !p->fz || !p->tid || !p->wc) {
         nc_free(p->slots);
         p->slots = NULL;
         tpool_free(p);
@@ -217,7 +225,7 @@ static nc_status count_slot(tpool *p, tslot *s, nc_trainer *t, int sign, const n
     nc_status st = s->st;
     pthread_mutex_unlock(&p->mu);
     if (st == NC_OK)
-        st = nc_trainer_count(t, &s->doc, s->feats, sign, diag);
+        st = nc_trainer_count(t, &s->doc, s->feats, &p->wc[s->worker], sign, diag);
     return after_doc(run, ty, &s->doc, st);
 }
 
