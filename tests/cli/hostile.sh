@@ -371,6 +371,16 @@ bad_brat reversed 'T1\tMain 16 14\tS1\n' a.ann:1 ''
 bad_brat negative 'T1\tMain -3 16\tS1\n' a.ann:1 ''
 bad_brat garbage 'T1\tMain x y\tS1\n' a.ann:1 ''
 bad_brat notab 'T1 Main 14 16 S1\n' a.ann:1 ''
+# a label map whose target label has a space, is empty, or has a control byte
+mkdir -p brat_map
+printf 'H A headline\n\nS1 Two men were arrested.\nS2 Police said so.\n' >brat_map/a.txt
+printf 'T1\tMain 14 16\tS1\nT2\tSpeech 34 36\tS2\n' >brat_map/a.ann
+for target in 'official statement' '' $'inc\x1bident'; do
+    printf 'Main\tincident\nSpeech\t%s\n' "$target" >badmap.tsv
+    expect_exit 1 "$NC" train -q -o m.ncm --label-map badmap.tsv brat_map
+    expect_lines "$TMP/err" 1
+    expect_grep "$TMP/err" '^newsclass: badmap.tsv:2: '
+done
 check "brat failures: old model intact" cmp -s m.ncm m.orig
 
 # ---------------------------------------------------------------------------
