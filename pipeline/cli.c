@@ -73,6 +73,8 @@ typedef struct cli_opts {
     const char *label_map;  /* --label-map */
     const char *update;     /* --update MODEL */
     const char *forget;     /* --forget MODEL */
+    int from_counts;        /* train --from-counts */
+    int reduce;             /* count --reduce */
     int json, probs, quiet;
     double min_macro_f1;    /* < 0: no gate */
     unsigned k;             /* cv folds */
@@ -116,7 +118,7 @@ enum {
     O_MODEL = 1 << 0, O_OUT = 1 << 1, O_FORMAT = 1 << 2, O_LABELMAP = 1 << 3, O_SET = 1 << 4,
     O_UPDATE = 1 << 5, O_JSON = 1 << 6, O_GATE = 1 << 7, O_K = 1 << 8, O_BOOT = 1 << 9,
     O_SEED = 1 << 10, O_PROBS = 1 << 11, O_QUIET = 1 << 12, O_JOBS = 1 << 13,
-    O_TOPK = 1 << 14, O_THRESH = 1 << 15, O_TOP = 1 << 16
+    O_TOPK = 1 << 14, O_THRESH = 1 << 15, O_TOP = 1 << 16, O_COUNTS = 1 << 17
 };
 
 /*
@@ -188,6 +190,17 @@ static int parse_opts(int argc, char **argv, unsigned allowed, const char *help,
         } else if ((allowed & O_UPDATE) && strcmp(a, "--forget") == 0) {
             NEEDS_VALUE();
             o->forget = v;
+        } else if ((allowed & O_COUNTS) && strcmp(a, "--from-counts") == 0) {
+            o->from_counts = 1;
+        } else if ((allowed & O_COUNTS) && strcmp(a, "--reduce") == 0) {
+            o->reduce = 1;
+        } else if ((allowed & O_SET) &&
+                   (strcmp(a, "--min-count") == 0 || strcmp(a, "--max-features") == 0)) {
+            NEEDS_VALUE();
+            if (nc_options_set(&o->nopt, a[2] == 'm' && a[3] == 'i' ? "min_count" : "max_features",
+                               v) != NC_OK)
+                return usage_error(o->cmd, "%s takes a whole number, not '%s'", a, v);
+            o->nopt_given = 1;
         } else if ((allowed & O_JSON) && strcmp(a, "--json") == 0) {
             o->json = 1;
         } else if ((allowed & O_PROBS) && strcmp(a, "--probs") == 0) {
@@ -736,6 +749,7 @@ static const char train_help[] =
     "                       [--set KEY=VALUE]... CORPUS...\n"
     "       newsclass train --update MODEL [-o OUT] CORPUS...\n"
     "       newsclass train --forget MODEL [-o OUT] CORPUS...\n"
+    "       newsclass train --from-counts -o MODEL COUNTS...\n"
     "\n"
     "Train a naive Bayes model on labelled corpora and save it atomically (the\n"
     "old file stays intact if anything fails).  A directory is read as brat\n"
@@ -753,6 +767,10 @@ static const char train_help[] =
     "                      min_count, max_features (see README)\n"
     "  --update MODEL      add the corpus' counts to MODEL (written to -o, or MODEL)\n"
     "  --forget MODEL      subtract them (refuses to go below zero)\n"
+    "  --from-counts       build the model from count lines (newsclass count),\n"
+    "                      e.g. the output of a map-reduce job\n"
+    "  --min-count N       the same as --set min_count=N (prune rare features)\n"
+    "  --max-features N    the same as --set max_features=N\n"
     "  -j, --jobs N        threads (the model is the same whatever N)\n"
     "  -q, --quiet         no progress line and no summary on stderr\n"
     "\n"
@@ -769,10 +787,22 @@ static int cmd_train(int argc, char **argv)
     nc_source *src = NULL;
     nc_model *base = NULL, *m = NULL;
     int rc = parse_opts(argc, argv,
-                        O_OUT | O_FORMAT | O_LABELMAP | O_SET | O_UPDATE | O_QUIET | O_JOBS,
+                        O_OUT | O_FORMAT | O_LABELMAP | O_SET | O_UPDATE | O_QUIET | O_JOBS | O_COUNTS,
                         train_help, &o);
     if (rc >= 0)
         goto done;
+    if (o.from_counts) {
+        if (!o.out || o.ninputs < 1 || o.update || o.forget || o.nopt_given) {
+            rc = usage_error(o.cmd, "%s", "--from-counts takes -o MODEL and count files only");
+            goto done;
+        }
+        nc_diag diag = { 0 };
+        nc_status st = nc_counts_load((const char *const *)o.inputs, (size_t)o.ninputs, &m, &diag);
+        if (st == NC_OK)
+            st = save_model_blocking_signals(m, o.out, &diag);
+        rc = st == NC_OK ? NC_EXIT_OK : fail(st, &diag);
+        goto done;
+    }
     if (o.update && o.forget) {
         rc = usage_error(o.cmd, "%s", "--update and --forget exclude each other");
         goto done;
@@ -931,7 +961,7 @@ static const char eval_help[] =
     "  --json              one JSON object: accuracy, macro_f1, per_class (label ->\n"
     "                      precision, recall, f1, support), labels, confusion\n"
     "                      (gold -> predicted -> count)\n"
-    "  --bootstrap N       add a document-level bootstrap 95%% interval of macro-F1\n"
+    "  --bootstrap N       add a document-level bootstrap 95% interval of macro-F1\n"
     "                      from N resamples (--seed S, default 1)\n"
     "  --min-macro-f1 X    exit 3 when macro-F1 is below X (a CI gate)\n"
     "\n"
@@ -1293,6 +1323,72 @@ done:
     return rc < 0 ? NC_EXIT_OK : rc;
 }
 
+/* ------------------------------------------------------------------------ */
+/* count                                                                     */
+
+static int write_stdout(void *ctx, const char *data, size_t len)
+{
+    (void)ctx;
+    return fwrite(data, 1, len, stdout) == len ? 0 : -1;
+}
+
+static const char count_help[] =
+    "usage: newsclass count [--format tsv|brat] [--label-map FILE] [--set KEY=VALUE]...\n"
+    "                       CORPUS...\n"
+    "       newsclass count --reduce [FILE]\n"
+    "\n"
+    "Training as map-reduce.  count (the mapper) writes the naive Bayes counts of\n"
+    "a corpus shard as sorted text lines TYPE<TAB>A<TAB>B<TAB>VALUE on standard\n"
+    "output (F feature label n, S label n, T from to n, D documents, C digest,\n"
+    "O setting value).  count --reduce (the reducer) sums the values of equal keys\n"
+    "(the first three fields) in sorted input.  train --from-counts builds the\n"
+    "model; pruning (--min-count, --max-features) is applied only there, so the\n"
+    "result is byte-identical to one-pass training.\n"
+    "\n"
+    "example (local):\n"
+    "  for s in shard*.tsv; do newsclass count \"$s\" >\"$s.counts\" & done; wait\n"
+    "  LC_ALL=C sort shard*.counts | newsclass count --reduce >all.counts\n"
+    "  newsclass train --from-counts -o all.model all.counts\n";
+
+static int cmd_count(int argc, char **argv)
+{
+    cli_opts o;
+    nc_source *src = NULL;
+    nc_model *m = NULL;
+    int rc = parse_opts(argc, argv, O_FORMAT | O_LABELMAP | O_SET | O_COUNTS | O_JOBS, count_help, &o);
+    if (rc >= 0)
+        goto done;
+    nc_diag diag = { 0 };
+    nc_status st;
+    if (o.reduce) {
+        if (o.ninputs > 1) {
+            rc = usage_error(o.cmd, "%s", "--reduce reads one sorted stream");
+            goto done;
+        }
+        st = nc_counts_reduce(o.ninputs ? o.inputs[0] : "-", write_stdout, NULL, &diag);
+    } else {
+        if ((rc = corpus_sources(&o, &src)) >= 0)
+            goto done;
+        /* Shards are counted unpruned; the settings recorded are the real ones. */
+        nc_options unpruned = o.nopt;
+        unpruned.min_count = 0;
+        unpruned.max_features = 0;
+        nc_run run = { o.jobs, NULL, NULL, NULL };
+        st = nc_train_sources(src, (size_t)o.ninputs, &unpruned, NULL, 1, &run, &m, &diag);
+        if (st == NC_OK)
+            st = nc_counts_write(m, &o.nopt, write_stdout, NULL);
+    }
+    if (st == NC_ERR_IO && !diag.message[0])
+        snprintf(diag.message, sizeof diag.message, "write error on standard output: %s",
+                 strerror(errno ? errno : EIO));
+    rc = st == NC_OK ? close_out(stdout, NULL) : fail(st, &diag);
+done:
+    nc_model_free(m);
+    free(src);
+    free(o.inputs);
+    return rc < 0 ? NC_EXIT_OK : rc;
+}
+
 const nc_command nc_commands[] = {
     { "classify", cmd_classify, "label every sentence of raw articles", classify_help },
     { "split", cmd_split, "split raw text into sentences, one a line", split_help },
@@ -1301,6 +1397,7 @@ const nc_command nc_commands[] = {
     { "cv", cmd_cv, "k-fold cross-validation by document", cv_help },
     { "explain", cmd_explain, "which features decided a sentence; a model's top features", explain_help },
     { "merge", cmd_merge, "sum models trained with the same settings", merge_help },
+    { "count", cmd_count, "training as map-reduce: count a shard, or --reduce counts", count_help },
     { "info", cmd_info, "describe a model", info_help },
     { NULL, NULL, NULL, NULL },
 };

@@ -114,16 +114,7 @@ int nc_label_valid(const char *label, size_t len)
 /* ------------------------------------------------------------------------ */
 /* A line reader over a file descriptor                                      */
 
-typedef struct linereader {
-    int fd;
-    int own_fd;
-    char *buf;          /* holds the current line and look-ahead */
-    size_t cap, start, end;
-    int eof;
-    unsigned long lineno;
-} linereader;
-
-static nc_status lr_open(linereader *lr, const char *path, nc_diag *diag)
+nc_status nc_lines_open(nc_lines *lr, const char *path, nc_diag *diag)
 {
     memset(lr, 0, sizeof *lr);
     if (strcmp(path, "-") == 0) {
@@ -150,7 +141,7 @@ static nc_status lr_open(linereader *lr, const char *path, nc_diag *diag)
     return NC_OK;
 }
 
-static void lr_close(linereader *lr)
+void nc_lines_close(nc_lines *lr)
 {
     if (lr->own_fd && lr->fd >= 0)
         close(lr->fd);
@@ -158,11 +149,7 @@ static void lr_close(linereader *lr)
     lr->buf = NULL;
 }
 
-/*
- * The next line (without its \n and a trailing \r) in *line and *len; *got = 0
- * at end of file.  A line over NC_MAX_LINE_BYTES is an error.
- */
-static nc_status lr_next(linereader *lr, const char *path, const char **line, size_t *len,
+nc_status nc_lines_next(nc_lines *lr, const char *path, const char **line, size_t *len,
                          int *got, nc_diag *diag)
 {
     *got = 0;
@@ -224,7 +211,7 @@ struct nc_reader {
     enum reader_kind kind;
     char *path;
     /* TSV */
-    linereader lr;
+    nc_lines lr;
     unsigned long docno;
     /* brat */
     char **files; /* X (without extension), sorted */
@@ -257,7 +244,7 @@ nc_status nc_reader_open_tsv(const char *path, nc_reader **out, nc_diag *diag)
     nc_status st = reader_alloc(R_TSV, path, &r);
     if (st != NC_OK)
         return st;
-    st = lr_open(&r->lr, path, diag);
+    st = nc_lines_open(&r->lr, path, diag);
     if (st != NC_OK) {
         r->lr.buf = NULL;
         nc_reader_free(r);
@@ -272,7 +259,7 @@ void nc_reader_free(nc_reader *r)
     if (!r)
         return;
     if (r->lr.buf)
-        lr_close(&r->lr);
+        nc_lines_close(&r->lr);
     for (size_t i = 0; i < r->nfiles; i++)
         nc_free(r->files[i]);
     nc_free(r->files);
@@ -330,7 +317,7 @@ static nc_status tsv_next(nc_reader *r, nc_doc *doc, int *got, nc_diag *diag)
         const char *line;
         size_t len;
         int have;
-        nc_status st = lr_next(&r->lr, path, &line, &len, &have, diag);
+        nc_status st = nc_lines_next(&r->lr, path, &line, &len, &have, diag);
         if (st != NC_OK)
             return st;
         if (!have || len == 0) {
@@ -546,8 +533,8 @@ static nc_status collect(nc_reader *r, const char *dir, int depth, nc_diag *diag
 
 static nc_status load_map(nc_reader *r, const char *path, nc_diag *diag)
 {
-    linereader lr;
-    nc_status st = lr_open(&lr, path, diag);
+    nc_lines lr;
+    nc_status st = nc_lines_open(&lr, path, diag);
     if (st != NC_OK)
         return st;
     size_t cap = 0;
@@ -555,7 +542,7 @@ static nc_status load_map(nc_reader *r, const char *path, nc_diag *diag)
         const char *line;
         size_t len;
         int got;
-        st = lr_next(&lr, path, &line, &len, &got, diag);
+        st = nc_lines_next(&lr, path, &line, &len, &got, diag);
         if (st != NC_OK || !got)
             break;
         if (len == 0 || line[0] == '#')
@@ -588,7 +575,7 @@ static nc_status load_map(nc_reader *r, const char *path, nc_diag *diag)
         }
         r->nmap++;
     }
-    lr_close(&lr);
+    nc_lines_close(&lr);
     if (st == NC_OK && r->nmap == 0)
         st = nc_diag_set(diag, NC_ERR_FORMAT, path, 0, "the label map has no rows");
     return st;
@@ -821,10 +808,9 @@ static nc_status brat_parse(nc_reader *r, const char *base, char *txt, size_t tl
     nc_free(s);
     if (st == NC_OK) {
         doc->file = nc_arena_strndup(&doc->arena, tpath, strlen(tpath));
-        const char *id = base + strlen(r->path);
-        while (*id == '/')
-            id++;
-        doc->id = nc_arena_strndup(&doc->arena, id, strlen(id));
+        /* The path without extension: unique across directories, so two
+         * shards may both hold a "Reuters_22". */
+        doc->id = nc_arena_strndup(&doc->arena, base, strlen(base));
         doc->first_line = 1;
         if (!doc->file || !doc->id)
             st = NC_ERR_NOMEM;

@@ -44,6 +44,29 @@ nc_status nc_doc_add(nc_doc *d, const char *text, size_t len, const char *label,
                      unsigned flags, uint32_t paragraph, uint32_t index_in_paragraph,
                      unsigned long line);
 
+/*
+ * A line reader over a file (or stdin for "-"), in 64 KiB blocks through
+ * the allocation hook.  Unlike getline it sees NUL bytes (the caller
+ * decides) and bounds line length.
+ */
+typedef struct nc_lines {
+    int fd;
+    int own_fd;
+    char *buf; /* the current line and look-ahead */
+    size_t cap, start, end;
+    int eof;
+    unsigned long lineno; /* of the line last returned */
+} nc_lines;
+
+nc_status nc_lines_open(nc_lines *lr, const char *path, nc_diag *diag);
+/*
+ * The next line (without its \n and a trailing \r) in *line and *len;
+ * *got = 0 at end of file.  A line over NC_MAX_LINE_BYTES is NC_ERR_FORMAT.
+ */
+nc_status nc_lines_next(nc_lines *lr, const char *path, const char **line, size_t *len,
+                        int *got, nc_diag *diag);
+void nc_lines_close(nc_lines *lr);
+
 typedef struct nc_reader nc_reader;
 
 /* A reader over a document-TSV file ("-" = stdin). */

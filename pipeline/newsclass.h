@@ -340,6 +340,47 @@ NC_API nc_status nc_top_features(const nc_model *m, size_t label, size_t k, uint
                                  nc_contribution *out, size_t *n);
 
 /* ------------------------------------------------------------------------ */
+/* Counts as text: training as map-reduce                                    */
+/* ------------------------------------------------------------------------ */
+
+/*
+ * Naive Bayes is counts, and counts add, so training maps onto any
+ * map-reduce engine (Hadoop Streaming, Spark pipe()).  The text form is one
+ * count a line, four tab-separated fields TYPE, A, B, VALUE:
+ *   C  digest     -      corpus digest (a sum modulo 2^64)
+ *   D  documents  -      documents
+ *   F  FEATURE    LABEL  occurrences of FEATURE in sentences labelled LABEL
+ *   O  KEY        -      VALUE: a training setting (must agree everywhere)
+ *   S  LABEL      -      sentences labelled LABEL
+ *   T  FROM       TO     label transitions (FROM empty: document start)
+ * ("-" stands for an empty field here; it is empty in the data.)  The first
+ * three fields are the key.  Sorted in byte order (LC_ALL=C sort), equal
+ * keys are adjacent, which is all a reducer needs.
+ */
+typedef int (*nc_write_fn)(void *ctx, const char *data, size_t len); /* 0 = written */
+
+/*
+ * The counts of m as sorted text lines.  record (NULL = m's own) gives the
+ * settings written in the O lines, so an unpruned shard can carry the
+ * pruning settings the final model will apply.  NC_ERR_IO when w fails.
+ */
+NC_API nc_status nc_counts_write(const nc_model *m, const nc_options *record, nc_write_fn w,
+                                 void *ctx);
+/*
+ * The reducer: read sorted count lines from path ("-" = stdin), write one
+ * line per key with the values summed.  Unsorted input, a malformed line or
+ * settings that disagree give NC_ERR_FORMAT naming the line.
+ */
+NC_API nc_status nc_counts_reduce(const char *path, nc_write_fn w, void *ctx, nc_diag *diag);
+/*
+ * Build a model from count lines in any order (repeated keys are summed):
+ * the settings of the O lines, pruning applied as one-pass training would,
+ * so map, sort, reduce and build give the bytes of one-pass training.
+ */
+NC_API nc_status nc_counts_load(const char *const *paths, size_t npaths, nc_model **out,
+                                nc_diag *diag);
+
+/* ------------------------------------------------------------------------ */
 /* Classification                                                            */
 /* ------------------------------------------------------------------------ */
 
