@@ -205,6 +205,9 @@ static void entropy_weighting(nc_model *m)
     }
 }
 
+/* Counts below this get log(count + alpha) from a table in nc_model_prepare. */
+#define LOG_TABLE 4096u
+
 nc_status nc_model_prepare(nc_model *m)
 {
     free_derived(m);
@@ -224,33 +227,52 @@ nc_status nc_model_prepare(nc_model *m)
     for (uint32_t l = 0; l < nl; l++)
         m->label_names[l] = nc_vocab_key(m->labels, l, NULL);
 
-    /* Group sizes and per-label totals, recomputed from the counts. */
+    /* Group sizes and per-label totals, recomputed from the counts; each
+     * feature's group is looked up once (load time matters: the default
+     * model is prepared at every start of the CLI). */
+    unsigned char *is_word = nc_malloc(nf ? nf : 1);
+    double *lg = nc_malloc(2 * LOG_TABLE * sizeof *lg);
+    if (!is_word || !lg) {
+        nc_free(is_word);
+        nc_free(lg);
+        free_derived(m);
+        return NC_ERR_NOMEM;
+    }
     uint64_t nword = 0, ncue = 0;
     for (uint32_t l = 0; l < nl; l++)
         m->label_total[l] = m->label_cue_total[l] = 0;
     for (size_t f = 0; f < nf; f++) {
         int word = nc_feature_is_word(nc_vocab_key(m->features, (uint32_t)f, NULL));
+        is_word[f] = (unsigned char)word;
         word ? nword++ : ncue++;
-        for (uint32_t l = 0; l < nl; l++) {
-            uint64_t c = m->counts[f * nl + l];
-            if (word)
-                m->label_total[l] += c;
-            else
-                m->label_cue_total[l] += c;
-        }
+        uint64_t *tot = word ? m->label_total : m->label_cue_total;
+        for (uint32_t l = 0; l < nl; l++)
+            tot[l] += m->counts[f * nl + l];
     }
     const double aw = m->opt.alpha, ac = m->opt.alpha_cue;
+    /* log(c + alpha) for the small counts that make up most of the table. */
+    for (size_t c = 0; c < LOG_TABLE; c++) {
+        lg[c] = log((double)c + aw);
+        lg[LOG_TABLE + c] = log((double)c + ac);
+    }
+    double dw[NC_MAX_LABELS], dc[NC_MAX_LABELS];
     for (uint32_t l = 0; l < nl; l++) {
-        double dw = log((double)m->label_total[l] + aw * (double)(nword ? nword : 1));
-        double dc = log((double)m->label_cue_total[l] + ac * (double)(ncue ? ncue : 1));
-        m->log_unseen[l * 2] = log(aw) - dw;
-        m->log_unseen[l * 2 + 1] = log(ac) - dc;
-        for (size_t f = 0; f < nf; f++) {
-            int word = nc_feature_is_word(nc_vocab_key(m->features, (uint32_t)f, NULL));
-            double c = (double)m->counts[f * nl + l];
-            m->logp[f * nl + l] = word ? log(c + aw) - dw : log(c + ac) - dc;
+        dw[l] = log((double)m->label_total[l] + aw * (double)(nword ? nword : 1));
+        dc[l] = log((double)m->label_cue_total[l] + ac * (double)(ncue ? ncue : 1));
+        m->log_unseen[l * 2] = log(aw) - dw[l];
+        m->log_unseen[l * 2 + 1] = log(ac) - dc[l];
+    }
+    for (size_t f = 0; f < nf; f++) {
+        const double *tab = is_word[f] ? lg : lg + LOG_TABLE;
+        const double *den = is_word[f] ? dw : dc;
+        const double a = is_word[f] ? aw : ac;
+        for (uint32_t l = 0; l < nl; l++) {
+            uint64_t c = m->counts[f * nl + l];
+            m->logp[f * nl + l] = (c < LOG_TABLE ? tab[c] : log((double)c + a)) - den[l];
         }
     }
+    nc_free(is_word);
+    nc_free(lg);
     if (m->opt.entropy_weight > 0 && nl > 1)
         entropy_weighting(m);
     uint64_t total = 0;
