@@ -231,7 +231,10 @@ nc_status nc_model_prepare(nc_model *m)
      * feature's group is looked up once (load time matters: the default
      * model is prepared at every start of the CLI). */
     unsigned char *is_word = nc_malloc(nf ? nf : 1);
-    double *lg = nc_malloc(2 * LOG_TABLE * sizeof *lg);
+    /* No larger than the logp table itself, so a tiny (or hostile) file
+     * never makes prepare allocate more than its contents justify. */
+    size_t tsz = nf * nl < LOG_TABLE ? nf * nl + 1 : LOG_TABLE;
+    double *lg = nc_malloc(2 * tsz * sizeof *lg);
     if (!is_word || !lg) {
         nc_free(is_word);
         nc_free(lg);
@@ -251,9 +254,9 @@ nc_status nc_model_prepare(nc_model *m)
     }
     const double aw = m->opt.alpha, ac = m->opt.alpha_cue;
     /* log(c + alpha) for the small counts that make up most of the table. */
-    for (size_t c = 0; c < LOG_TABLE; c++) {
+    for (size_t c = 0; c < tsz; c++) {
         lg[c] = log((double)c + aw);
-        lg[LOG_TABLE + c] = log((double)c + ac);
+        lg[tsz + c] = log((double)c + ac);
     }
     double dw[NC_MAX_LABELS], dc[NC_MAX_LABELS];
     for (uint32_t l = 0; l < nl; l++) {
@@ -263,12 +266,12 @@ nc_status nc_model_prepare(nc_model *m)
         m->log_unseen[l * 2 + 1] = log(ac) - dc[l];
     }
     for (size_t f = 0; f < nf; f++) {
-        const double *tab = is_word[f] ? lg : lg + LOG_TABLE;
+        const double *tab = is_word[f] ? lg : lg + tsz;
         const double *den = is_word[f] ? dw : dc;
         const double a = is_word[f] ? aw : ac;
         for (uint32_t l = 0; l < nl; l++) {
             uint64_t c = m->counts[f * nl + l];
-            m->logp[f * nl + l] = (c < LOG_TABLE ? tab[c] : log((double)c + a)) - den[l];
+            m->logp[f * nl + l] = (c < tsz ? tab[c] : log((double)c + a)) - den[l];
         }
     }
     nc_free(is_word);
