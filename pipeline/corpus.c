@@ -715,8 +715,9 @@ static nc_status brat_parse(nc_reader *r, const char *base, char *txt, size_t tl
         for (; cp_at < line; cp_at++) /* code points before this line */
             cps += ((unsigned char)*cp_at & 0xC0) != 0x80;
         s[n] = (brat_sent){ .id = id, .text = line + k, .len = len - k, .line = ln, .cp_start = cps,
-                            .paragraph = paragraph, .in_para = in_para++,
+                            .paragraph = paragraph, .in_para = in_para,
                             .flags = new_para ? NC_SENT_PARA_START : 0 };
+        in_para++;
         new_para = 0;
         n++;
     }

@@ -181,7 +181,7 @@ nc_status nc_counts_reduce(const char *path, nc_write_fn w, void *ctx, nc_diag *
         st = nc_lines_next(&lr, path, &line, &len, &got, diag);
         if (st != NC_OK)
             break;
-        count_line c;
+        count_line c = { 0 };
         if (got) {
             if (len == 0)
                 continue;

@@ -350,7 +350,7 @@ nc_status nc_model_merge(nc_model *dst, const nc_model *src, nc_diag *diag)
     uint64_t digest = 0;
     for (int p = 0; p < 2 && st == NC_OK; p++) {
         const nc_model *m = part[p];
-        uint32_t map[NC_MAX_LABELS];
+        uint32_t map[NC_MAX_LABELS] = { 0 };
         for (uint32_t l = 0; l < m->nlabels; l++) {
             size_t len;
             const char *k = nc_vocab_key(m->labels, l, &len);

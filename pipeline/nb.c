@@ -553,11 +553,16 @@ static double log_sum_exp(const double *x, size_t n)
     for (size_t i = 0; i < n; i++)
         if (x[i] > mx)
             mx = x[i];
-    if (mx == -INFINITY)
-        return mx;
-    double s = 0.0;
-    for (size_t i = 0; i < n; i++)
-        s += exp(x[i] - mx);
+    if (n == 0 || mx == -INFINITY)
+        return -INFINITY;
+    double s = 1.0; /* exp(0) of the maximum; the others below */
+    int seen_max = 0;
+    for (size_t i = 0; i < n; i++) {
+        if (!seen_max && x[i] == mx)
+            seen_max = 1;
+        else
+            s += exp(x[i] - mx);
+    }
     return mx + log(s);
 }
 
