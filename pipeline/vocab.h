@@ -18,13 +18,14 @@ nc_status nc_vocab_new(nc_vocab **out);
 void nc_vocab_free(nc_vocab *v);
 /*
  * The id of key[0..len) in *id, inserting a copy when absent (then *added,
- * if not NULL, is 1).  One hash and one probe sequence either way.
+ * if not NULL, is 1).
  * NC_ERR_NOMEM leaves the table unchanged (ids, keys and lookups).
  */
 nc_status nc_vocab_intern(nc_vocab *v, const char *key, size_t len, uint32_t *id, int *added);
 /*
  * Make room for n keys and key_bytes bytes of key text in all, so that
- * interning that many allocates nothing more (model load knows both).
+ * interning that many allocates nothing more but uthash bucket expansions
+ * (model load knows both).
  * NC_ERR_NOMEM leaves the table as it was.
  */
 nc_status nc_vocab_reserve(nc_vocab *v, uint32_t n, size_t key_bytes);
@@ -33,7 +34,7 @@ int nc_vocab_find(const nc_vocab *v, const char *key, size_t len, uint32_t *id);
 uint32_t nc_vocab_size(const nc_vocab *v);
 /* The key of id (NUL-terminated, owned by the table); id must be < size. */
 const char *nc_vocab_key(const nc_vocab *v, uint32_t id, size_t *len);
-/* Bytes the table holds (keys, entries and slots), for benchmarks. */
+/* Bytes the table holds (keys, entries and buckets), for benchmarks. */
 size_t nc_vocab_bytes(const nc_vocab *v);
 
 #endif
