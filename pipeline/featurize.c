@@ -48,8 +48,8 @@ struct cue_word {
 
 /* Sorted by word (strcmp) for bsearch; checked by the unit test. */
 static const struct cue_word cue_words[] = {
-    { "a", CUE_STOP }, { "about", CUE_STOP }, { "accused", CUE_REPORT },
-    { "according", CUE_REPORT }, { "acknowledged", CUE_REPORT }, { "added", CUE_REPORT },
+    { "a", CUE_STOP }, { "about", CUE_STOP }, { "according", CUE_REPORT },
+    { "accused", CUE_REPORT }, { "acknowledged", CUE_REPORT }, { "added", CUE_REPORT },
     { "adds", CUE_REPORT }, { "after", CUE_STOP }, { "agency", CUE_SOURCE },
     { "ago", CUE_HISTORY }, { "also", CUE_STOP }, { "although", CUE_EVAL },
     { "am", CUE_STOP }, { "an", CUE_STOP }, { "analyst", CUE_EVAL }, { "analysts", CUE_EVAL },
@@ -63,7 +63,7 @@ static const struct cue_word cue_words[] = {
     { "blast", CUE_EVENT }, { "bomb", CUE_EVENT }, { "but", CUE_STOP },
     { "by", CUE_STOP }, { "called", CUE_REPORT }, { "century", CUE_HISTORY },
     { "claim", CUE_REPORT }, { "claimed", CUE_REPORT }, { "claims", CUE_REPORT },
-    { "clashes", CUE_EVENT }, { "commented", CUE_REPORT }, { "commentators", CUE_EVAL },
+    { "clashes", CUE_EVENT }, { "commentators", CUE_EVAL }, { "commented", CUE_REPORT },
     { "confirmed", CUE_REPORT }, { "could", CUE_MODAL }, { "critics", CUE_EVAL },
     { "dead", CUE_EVENT }, { "decades", CUE_HISTORY }, { "december", CUE_MONTH },
     { "declared", CUE_REPORT }, { "denied", CUE_REPORT }, { "denies", CUE_REPORT },
@@ -101,7 +101,7 @@ static const struct cue_word cue_words[] = {
     { "she", CUE_STOP | CUE_THIRD }, { "shot", CUE_EVENT }, { "should", CUE_MODAL },
     { "since", CUE_HISTORY }, { "so", CUE_STOP }, { "spokesman", CUE_SOURCE | CUE_REPORT },
     { "spokesperson", CUE_SOURCE | CUE_REPORT }, { "spokeswoman", CUE_SOURCE | CUE_REPORT },
-    { "statement", CUE_REPORT }, { "stated", CUE_REPORT }, { "stressed", CUE_REPORT },
+    { "stated", CUE_REPORT }, { "statement", CUE_REPORT }, { "stressed", CUE_REPORT },
     { "suggest", CUE_EVAL }, { "suggested", CUE_EVAL }, { "suggests", CUE_EVAL },
     { "sunday", CUE_TIME }, { "that", CUE_STOP }, { "the", CUE_STOP },
     { "their", CUE_STOP | CUE_THIRD }, { "they", CUE_STOP | CUE_THIRD }, { "this", CUE_STOP },
