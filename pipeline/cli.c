@@ -415,7 +415,8 @@ static void progress_init(progress *p, int quiet, uint64_t total)
     p->on = !quiet && isatty(2);
     p->total = total;
     clock_gettime(CLOCK_MONOTONIC, &p->t0);
-    p->last = p->t0;
+    p->last.tv_sec = p->t0.tv_sec - 1; /* the first call draws at once */
+    p->last.tv_nsec = p->t0.tv_nsec;
 }
 
 static void progress_show(void *ctx, uint64_t docs, uint64_t sents, uint64_t bytes)
