@@ -338,7 +338,7 @@ static nc_status get_varint(struct rd *r, uint64_t *v)
     const unsigned char *p = r->p;
     uint64_t x = 0;
     for (unsigned i = 0; i < MAX_VARINT_BYTES; i++) {
-        if (p == r->end)
+        if (p >= r->end)
             return rd_fail(r, rd_off(r), "truncated varint");
         unsigned b = *p++;
         if (i == MAX_VARINT_BYTES - 1 && b > 1)
@@ -356,12 +356,19 @@ static nc_status get_varint(struct rd *r, uint64_t *v)
 }
 
 /* A varint that must be <= max (a length, count or index). */
+/* max for a length of bytes that follow: what is left after the varint
+ * itself is read (computing rd_left before reading it would allow a length
+ * up to the varint's own size past the end). */
+#define REST_OF_FILE UINT64_MAX
+
 static nc_status get_bounded(struct rd *r, uint64_t max, const char *what, uint64_t *v)
 {
     size_t off = rd_off(r);
     nc_status st = get_varint(r, v);
     if (st != NC_OK)
         return st;
+    if (max == REST_OF_FILE)
+        max = rd_left(r);
     if (*v > max)
         return nc_diag_set(r->diag, NC_ERR_FORMAT, r->name, 0,
                            "%s %llu at byte offset %zu exceeds its limit %llu", what,
@@ -387,7 +394,7 @@ static nc_status get_key(struct rd *r, struct scratch *s, const char *prev, size
     uint64_t pre, suf;
     nc_status st = get_bounded(r, prevlen, "shared prefix length", &pre);
     if (st == NC_OK)
-        st = get_bounded(r, rd_left(r), "key length", &suf);
+        st = get_bounded(r, REST_OF_FILE, "key length", &suf);
     if (st != NC_OK)
         return st;
     const unsigned char *sp = r->p;
@@ -429,7 +436,7 @@ static nc_status parse_body(struct rd *r, nc_model **out)
 
     /* Options: canonical "key=value\n" text. */
     uint64_t olen;
-    if ((st = get_bounded(r, rd_left(r), "options length", &olen)) != NC_OK)
+    if ((st = get_bounded(r, REST_OF_FILE, "options length", &olen)) != NC_OK)
         return st;
     nc_options opt;
     off = rd_off(r);
@@ -440,7 +447,7 @@ static nc_status parse_body(struct rd *r, nc_model **out)
 
     uint64_t dlen;
     off = rd_off(r);
-    if ((st = get_bounded(r, rd_left(r), "digest length", &dlen)) != NC_OK)
+    if ((st = get_bounded(r, REST_OF_FILE, "digest length", &dlen)) != NC_OK)
         return st;
     if (!digest_ok((const char *)r->p, (size_t)dlen))
         return rd_fail(r, off, "corpus digest is not empty or 16 hex digits");

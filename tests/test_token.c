@@ -195,7 +195,7 @@ static void test_snowball_vocabulary(void **state)
     char voc[4096], out[4096];
     snprintf(voc, sizeof voc, "%s/testdata/snowball-english/voc.txt", shared ? shared : "");
     snprintf(out, sizeof out, "%s/testdata/snowball-english/output.txt", shared ? shared : "");
-    size_t nv, no;
+    size_t nv = 0, no = 0;
     char *bv = NULL, *bo = NULL;
     char **v = read_lines(voc, &nv, &bv), **o = v ? read_lines(out, &no, &bo) : NULL;
     if (!v || !o) {
