@@ -31,15 +31,31 @@
 /* ------------------------------------------------------------------------ */
 /* Shared helpers                                                            */
 
+/* s with control bytes shown as \xNN, so a hostile label or file name
+ * cannot drive the terminal. */
+static void put_escaped(FILE *f, const char *s)
+{
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            fprintf(f, "\\x%02x", c);
+        else
+            fputc(c, f);
+    }
+}
+
 void nc_cli_error(nc_status st, const nc_diag *diag)
 {
     if (diag && diag->message[0]) {
-        if (diag->file[0] && diag->line)
-            fprintf(stderr, "newsclass: %s:%lu: %s\n", diag->file, diag->line, diag->message);
-        else if (diag->file[0])
-            fprintf(stderr, "newsclass: %s: %s\n", diag->file, diag->message);
-        else
-            fprintf(stderr, "newsclass: %s\n", diag->message);
+        fputs("newsclass: ", stderr);
+        if (diag->file[0]) {
+            put_escaped(stderr, diag->file);
+            if (diag->line)
+                fprintf(stderr, ":%lu", diag->line);
+            fputs(": ", stderr);
+        }
+        put_escaped(stderr, diag->message);
+        fputc('\n', stderr);
     } else {
         fprintf(stderr, "newsclass: %s\n", nc_strerror(st));
     }

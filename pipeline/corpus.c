@@ -361,6 +361,9 @@ static nc_status tsv_next(nc_reader *r, nc_doc *doc, int *got, nc_diag *diag)
             return nc_diag_set(diag, NC_ERR_FORMAT, path, ln,
                                "invalid label '%.*s': 1 to %u bytes of UTF-8 without spaces or control characters",
                                (int)(llen > 64 ? 64 : llen), line, NC_MAX_LABEL_BYTES);
+        if (memchr(line, '\r', len))
+            return nc_diag_set(diag, NC_ERR_FORMAT, path, ln,
+                               "carriage return inside a line (CR-only line endings? use LF or CRLF)");
         if (memchr(text, '\t', tlen))
             return nc_diag_set(diag, NC_ERR_FORMAT, path, ln,
                                "more than one tab: a sentence may not contain a tab");
@@ -746,7 +749,12 @@ static nc_status brat_parse(nc_reader *r, const char *base, char *txt, size_t tl
                              "expected 'T<k><TAB>Label START END<TAB>S<n>'");
             break;
         }
-        if (a > b || b > ncp) {
+        if (a > b) {
+            st = nc_diag_set(diag, NC_ERR_FORMAT, apath, ln,
+                             "span %lu-%lu starts after it ends", a, b);
+            break;
+        }
+        if (b > ncp) {
             st = nc_diag_set(diag, NC_ERR_FORMAT, apath, ln,
                              "offsets %lu-%lu point past the end of %s (%zu characters)", a, b,
                              tpath, ncp);

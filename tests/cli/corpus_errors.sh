@@ -27,6 +27,10 @@ bad_case overlong $'incident\t\xc0\xaf\n' 1 'invalid UTF-8'
 bad_case surrogate $'incident\t\xed\xa0\x80\n' 1 'invalid UTF-8'
 bad_case dup_id $'# doc: x\nincident\ta.\n\n# doc: x\nincident\tb.\n' 5 "duplicate document ID 'x'"
 bad_case dup_text $'incident\tsame.\n\nincident\tsame.\n' 3 'duplicate document'
+bad_case cr_only $'incident\ta.\rincident\tb.\r' 1 'carriage return inside a line'
+printf 'inc\033[31mident\tx\n' >esc.tsv
+expect_exit 1 "$NC" train -q -o m.ncm esc.tsv
+expect_grep "$TMP/err" 'invalid label .inc\\x1b\[31mident'
 printf 'incident\tnul \0 here\n' >nul.tsv
 expect_exit 1 "$NC" train -q -o m.ncm nul.tsv
 expect_grep "$TMP/err" '^newsclass: nul.tsv:1: NUL byte'
@@ -54,6 +58,9 @@ printf 'T1\tMain 14 16\tS1\nT2\tSpeech 500 502\tS2\n' >brat/a.ann
 printf 'Speech\tofficial_statement\nMain\tincident\n' >map.tsv
 expect_exit 1 "$NC" train -q -o m.ncm --label-map map.tsv brat
 expect_grep "$TMP/err" '^newsclass: brat/a.ann:2: offsets 500-502 point past the end'
+printf 'T1\tMain 16 14\tS1\n' >brat/a.ann
+expect_exit 1 "$NC" train -q -o m.ncm --label-map map.tsv brat
+expect_grep "$TMP/err" '^newsclass: brat/a.ann:1: span 16-14 starts after it ends'
 printf 'T1\tMain 14 16\tS1\nT2\tWeird 34 36\tS2\n' >brat/a.ann
 expect_exit 1 "$NC" train -q -o m.ncm --label-map map.tsv brat
 expect_grep "$TMP/err" "^newsclass: brat/a.txt:4: label 'Weird' of S2 has no row in the label map"
