@@ -14,12 +14,10 @@
 #include "model.h"
 #include "nb.h"
 
-#define NC_FORMAT_VERSION_CURRENT 1u
-
 void nc_model_describe(const nc_model *m, nc_model_info *out)
 {
     memset(out, 0, sizeof *out);
-    out->format_version = NC_FORMAT_VERSION_CURRENT;
+    out->format_version = NC_MODEL_FORMAT_VERSION;
     out->documents = m->ndocs;
     out->label_sentences = m->label_sents;
     memcpy(out->corpus_digest, m->corpus_digest, sizeof out->corpus_digest);

@@ -56,6 +56,9 @@ nc_status nc_model_to_bytes(const nc_model *m, unsigned char **out, size_t *len)
 /* Exchange the contents of a and b (to replace a caller's model in place). */
 void nc_model_swap(nc_model *a, nc_model *b);
 
+/* Version of the model file format written and read (models/FORMAT.md). */
+#define NC_MODEL_FORMAT_VERSION 1u
+
 /* Most labels a model may have (keeps per-label arrays and files sane). */
 #define NC_MAX_LABELS 1024u
 /* 1 for word-group features ("w:" stems, "b:" bigrams), 0 for cues. */

@@ -46,7 +46,7 @@ extern const size_t nc_default_model_len;
 static const unsigned char magic[8] = { 0x89, 'N', 'C', 'M', '\r', '\n', 0x1a, '\n' };
 
 enum {
-    FORMAT_VERSION = 1,
+    FORMAT_VERSION = NC_MODEL_FORMAT_VERSION,
     HEADER_BYTES = 24,       /* magic 8 + version 4 + flags 4 + length 8 */
     TRAILER_BYTES = 4,       /* CRC-32 */
     MIN_FILE_BYTES = HEADER_BYTES + TRAILER_BYTES,

@@ -251,21 +251,23 @@ nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats
     return NC_OK;
 }
 
-/* Row order for max_features: higher total first, then key bytes. */
+/*
+ * Row order for max_features: higher total first, then key bytes.  The row
+ * carries its key, so the comparator needs no global (qsort has no context
+ * argument in C11, and models may be finished on several threads).
+ */
 typedef struct prune_row {
     uint64_t total;
     uint32_t id;
+    const char *key;
 } prune_row;
-
-static const nc_model *prune_model; /* qsort has no context argument in C11 */
 
 static int prune_cmp(const void *a, const void *b)
 {
     const prune_row *x = a, *y = b;
     if (x->total != y->total)
         return x->total > y->total ? -1 : 1;
-    return strcmp(nc_vocab_key(prune_model->features, x->id, NULL),
-                  nc_vocab_key(prune_model->features, y->id, NULL));
+    return strcmp(x->key, y->key);
 }
 
 /*
@@ -287,10 +289,9 @@ static nc_status prune(nc_model *m, nc_model **out)
         for (uint32_t l = 0; l < nl; l++)
             tot += m->counts[(size_t)f * nl + l];
         if (tot >= m->opt.min_count && tot > 0)
-            rows[keep++] = (prune_row){ tot, f };
+            rows[keep++] = (prune_row){ tot, f, nc_vocab_key(m->features, f, NULL) };
     }
     if (m->opt.max_features && keep > m->opt.max_features) {
-        prune_model = m;
         qsort(rows, keep, sizeof *rows, prune_cmp);
         keep = m->opt.max_features;
     }
