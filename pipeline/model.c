@@ -145,8 +145,8 @@ nc_status nc_model_add_label(nc_model *m, const char *label, size_t len, uint32_
 
 nc_status nc_model_add_feature(nc_model *m, const char *feat, size_t len, uint32_t *id)
 {
-    if (nc_vocab_find(m->features, feat, len, id))
-        return NC_OK;
+    /* Room for one more row first (perhaps a little early, if the key turns
+     * out to be known), so the key is hashed once, by the intern. */
     if (m->nfeatures == m->cap_features || !m->counts) {
         size_t ncap = m->cap_features ? m->cap_features * 2 : 1024;
         size_t width = m->nlabels ? m->nlabels : 1;
@@ -161,7 +161,8 @@ nc_status nc_model_add_feature(nc_model *m, const char *feat, size_t len, uint32
     nc_status st = nc_vocab_intern(m->features, feat, len, id, &added);
     if (st != NC_OK)
         return st;
-    m->nfeatures++;
+    if (added)
+        m->nfeatures++;
     return NC_OK;
 }
 
