@@ -51,7 +51,7 @@ typedef struct block {
     nc_sentence *meta; /* [n] splitter view of each sentence (text in arena) */
     nc_sent_in *in;    /* [n] featurizer view */
     size_t n, cap;
-    double *probs;     /* [n * nlabels] */
+    double *probs;     /* [n * noutputs] */
     uint32_t *labels;  /* [n] */
     size_t res_cap;
     size_t docno;      /* document of these sentences */
@@ -403,7 +403,7 @@ static nc_status submit(nc_classifier *cl, int doc_ends)
     block *p = cl->pend;
     if (!p || p->n == 0)
         return NC_OK;
-    uint32_t nl = cl->m->nlabels;
+    uint32_t nl = cl->m->noutputs;
     if (p->n > p->res_cap) {
         double *np = nc_reallocarray(p->probs, p->n * nl, sizeof *np);
         if (!np)
@@ -535,6 +535,6 @@ int nc_classifier_next(nc_classifier *cl, nc_result *out)
     out->document = f->docno;
     out->index = f->base + i;
     out->label = f->labels[i];
-    out->probs = &f->probs[i * cl->m->nlabels];
+    out->probs = &f->probs[i * cl->m->noutputs];
     return 1;
 }

@@ -781,7 +781,8 @@ static const char train_help[] =
     "                      stemmer (english; 'none'), alpha, alpha_cue, bigrams,\n"
     "                      binary, cues, position, context, stopwords, cue_weight,\n"
     "                      prior_weight, length_norm, hmm_weight, emission_scale,\n"
-    "                      min_count, max_features (see README)\n"
+    "                      min_count, max_features, cues_fine, entropy_weight,\n"
+    "                      sublabels (see README)\n"
     "  --update MODEL      add the corpus' counts to MODEL (written to -o, or MODEL)\n"
     "  --forget MODEL      subtract them (refuses to go below zero)\n"
     "  --from-counts       build the model from count lines (newsclass count),\n"
@@ -884,8 +885,10 @@ static int read_corpus(cli_opts *o, nc_corpus **out)
     nc_corpus *c;
     nc_status st = nc_corpus_new(&c);
     nc_diag diag = { 0 };
-    for (int i = 0; i < o->ninputs && st == NC_OK; i++)
+    for (int i = 0; i < o->ninputs && st == NC_OK; i++) {
+        src[i].sublabels = o->nopt.sublabels; /* cv trains on what it reads */
         st = nc_corpus_read(c, &src[i], &diag);
+    }
     free(src);
     if (st != NC_OK) {
         nc_corpus_free(c);
@@ -1155,10 +1158,15 @@ static int cmd_info(int argc, char **argv)
     printf("labels     %zu:", nc_model_labels(m));
     for (size_t l = 0; l < nc_model_labels(m); l++)
         printf(" %s", nc_model_label(m, l));
+    if (nc_model_options(m)->sublabels) {
+        printf("\nclasses    %zu:", nc_model_classes(m));
+        for (size_t l = 0; l < nc_model_classes(m); l++)
+            printf(" %s", nc_model_class(m, l));
+    }
     printf("\nfeatures   %zu\ndocuments  %llu\ncorpus     %s\nsentences\n", nc_model_features(m),
            (unsigned long long)mi.documents, mi.corpus_digest[0] ? mi.corpus_digest : "-");
-    for (size_t l = 0; l < nc_model_labels(m); l++)
-        printf("  %-20s %llu\n", nc_model_label(m, l), (unsigned long long)mi.label_sentences[l]);
+    for (size_t l = 0; l < nc_model_classes(m); l++)
+        printf("  %-20s %llu\n", nc_model_class(m, l), (unsigned long long)mi.label_sentences[l]);
     printf("settings\n");
     char buf[2048];
     nc_options_format(nc_model_options(m), buf, sizeof buf);
@@ -1206,11 +1214,11 @@ static void explain_one(const nc_model *m, const char *s, size_t len, unsigned t
     for (size_t i = 0; i < n; i++)
         gap += c[i].weight;
     printf("%.*s\n  label %s, runner-up %s, log-odds %+.3f\n", (int)len, s,
-           nc_model_label(m, label), nc_model_label(m, second), gap);
-    printf("  towards %s:\n", nc_model_label(m, label));
+           nc_model_class(m, label), nc_model_class(m, second), gap);
+    printf("  towards %s:\n", nc_model_class(m, label));
     for (size_t i = 0; i < n && i < top && c[i].weight > 0; i++)
         printf("    %+8.3f  %s\n", c[i].weight, c[i].feature);
-    printf("  towards %s:\n", nc_model_label(m, second));
+    printf("  towards %s:\n", nc_model_class(m, second));
     for (size_t i = 0; i < n && i < top && c[n - 1 - i].weight < 0; i++)
         printf("    %+8.3f  %s\n", c[n - 1 - i].weight, c[n - 1 - i].feature);
     nc_free_explanation(c);
@@ -1235,7 +1243,7 @@ static int cmd_explain(int argc, char **argv)
         goto done;
     if ((rc = load_model(o.model, &m)) >= 0)
         goto done;
-    if (nc_model_labels(m) < 2) {
+    if (nc_model_classes(m) < 2) {
         fprintf(stderr, "newsclass: the model has fewer than two labels: nothing to explain\n");
         rc = NC_EXIT_INPUT;
         goto done;
@@ -1247,7 +1255,7 @@ static int cmd_explain(int argc, char **argv)
             rc = fail(NC_ERR_NOMEM, NULL);
             goto done;
         }
-        for (size_t l = 0; l < nc_model_labels(m); l++) {
+        for (size_t l = 0; l < nc_model_classes(m); l++) {
             size_t got;
             nc_status st = nc_top_features(m, l, n, 10, top, &got);
             if (st != NC_OK) {
@@ -1255,7 +1263,7 @@ static int cmd_explain(int argc, char **argv)
                 goto done;
             }
             printf("%s: most informative features (log ratio to the other labels)\n",
-                   nc_model_label(m, l));
+                   nc_model_class(m, l));
             for (size_t i = 0; i < got; i++)
                 printf("  %+7.3f  %s\n", top[i].weight, top[i].feature);
         }

@@ -534,7 +534,8 @@ static nc_status collect(nc_reader *r, const char *dir, int depth, nc_diag *diag
     return st;
 }
 
-static nc_status load_map(nc_reader *r, const char *path, nc_diag *diag)
+/* With sublabels a row's target is "TARGET/SOURCE": the class it trains. */
+static nc_status load_map(nc_reader *r, const char *path, int sublabels, nc_diag *diag)
 {
     nc_lines lr;
     nc_status st = nc_lines_open(&lr, path, diag);
@@ -567,9 +568,24 @@ static nc_status load_map(nc_reader *r, const char *path, nc_diag *diag)
             }
             r->map = nm;
         }
+        if (sublabels && !(tl == 1 && tab[1] == '-') && tl + 1 + sl > NC_MAX_LABEL_BYTES) {
+            st = nc_diag_set(diag, NC_ERR_FORMAT, path, lr.lineno,
+                             "'%.*s/%.*s' is longer than %u bytes (sublabels=1)", (int)tl,
+                             tab + 1, (int)sl, line, NC_MAX_LABEL_BYTES);
+            break;
+        }
         map_row *row = &r->map[r->nmap];
         row->source = nc_strndup(line, sl);
-        row->target = (tl == 1 && tab[1] == '-') ? NULL : nc_strndup(tab + 1, tl);
+        row->target = NULL;
+        if (!(tl == 1 && tab[1] == '-') && (row->target = nc_malloc(tl + 1 + sl + 1)) != NULL) {
+            memcpy(row->target, tab + 1, tl);
+            row->target[tl] = '\0';
+            if (sublabels) {
+                row->target[tl] = '/';
+                memcpy(row->target + tl + 1, line, sl);
+                row->target[tl + 1 + sl] = '\0';
+            }
+        }
         if (!row->source || (!row->target && !(tl == 1 && tab[1] == '-'))) {
             nc_free(row->source);
             nc_free(row->target);
@@ -584,8 +600,8 @@ static nc_status load_map(nc_reader *r, const char *path, nc_diag *diag)
     return st;
 }
 
-nc_status nc_reader_open_brat(const char *dir, const char *label_map, nc_reader **out,
-                              nc_diag *diag)
+nc_status nc_reader_open_brat(const char *dir, const char *label_map, int sublabels,
+                              nc_reader **out, nc_diag *diag)
 {
     *out = NULL;
     if (!label_map)
@@ -598,7 +614,7 @@ nc_status nc_reader_open_brat(const char *dir, const char *label_map, nc_reader 
     if (!r->map_path)
         st = NC_ERR_NOMEM;
     if (st == NC_OK)
-        st = load_map(r, label_map, diag);
+        st = load_map(r, label_map, sublabels, diag);
     if (st == NC_OK)
         st = collect(r, dir, 0, diag);
     if (st == NC_OK && r->nfiles == 0)
@@ -922,8 +938,7 @@ nc_status nc_corpus_add_doc(nc_corpus *c, const nc_doc *doc)
     return NC_OK;
 }
 
-/* Read every document of a reader into c; on error c is left as it was. */
-static nc_status corpus_read(nc_corpus *c, nc_reader *r, nc_diag *diag)
+nc_status nc_corpus_read_from(nc_corpus *c, nc_reader *r, nc_diag *diag)
 {
     size_t n0 = c->n, s0 = c->sentences;
     nc_doc doc;
@@ -956,7 +971,7 @@ nc_status nc_corpus_read_tsv(nc_corpus *c, const char *path, nc_diag *diag)
     nc_status st = nc_reader_open_tsv(path, &r, diag);
     if (st != NC_OK)
         return st;
-    st = corpus_read(c, r, diag);
+    st = nc_corpus_read_from(c, r, diag);
     nc_reader_free(r);
     return st;
 }
@@ -965,10 +980,10 @@ nc_status nc_corpus_read_brat(nc_corpus *c, const char *dir, const char *label_m
                               nc_diag *diag)
 {
     nc_reader *r;
-    nc_status st = nc_reader_open_brat(dir, label_map, &r, diag);
+    nc_status st = nc_reader_open_brat(dir, label_map, 0, &r, diag);
     if (st != NC_OK)
         return st;
-    st = corpus_read(c, r, diag);
+    st = nc_corpus_read_from(c, r, diag);
     nc_reader_free(r);
     return st;
 }

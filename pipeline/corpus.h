@@ -71,9 +71,12 @@ typedef struct nc_reader nc_reader;
 
 /* A reader over a document-TSV file ("-" = stdin). */
 nc_status nc_reader_open_tsv(const char *path, nc_reader **out, nc_diag *diag);
-/* A reader over every X.txt/X.ann pair under dir, in sorted path order. */
-nc_status nc_reader_open_brat(const char *dir, const char *label_map, nc_reader **out,
-                              nc_diag *diag);
+/*
+ * A reader over every X.txt/X.ann pair under dir, in sorted path order;
+ * with sublabels, sentences are labelled TARGET/SOURCE (nc_options).
+ */
+nc_status nc_reader_open_brat(const char *dir, const char *label_map, int sublabels,
+                              nc_reader **out, nc_diag *diag);
 /*
  * The next document into doc (reset first); *got = 0 at the end.  seen
  * (may be NULL) remembers document IDs and digests across readers, to
@@ -95,6 +98,8 @@ struct nc_corpus {
     nc_vocab *seen;
 };
 
+/* Append every document of r; on failure the corpus is left as it was. */
+nc_status nc_corpus_read_from(nc_corpus *c, nc_reader *r, nc_diag *diag);
 /* Append a copy of doc to the corpus. */
 nc_status nc_corpus_add_doc(nc_corpus *c, const nc_doc *doc);
 

@@ -16,12 +16,12 @@
 nc_status nc_eval_new(const nc_model *m, nc_eval **out)
 {
     *out = NULL;
-    size_t nl = m->nlabels;
+    size_t nl = m->noutputs;
     nc_eval *e = nc_calloc(1, sizeof *e);
     if (!e)
         return NC_ERR_NOMEM;
     e->nlabels = nl;
-    e->labels = (const char *const *)m->label_names;
+    e->labels = (const char *const *)m->output_names;
     e->confusion = nc_calloc(nl * nl, sizeof *e->confusion);
     e->precision = nc_calloc(nl, sizeof *e->precision);
     e->recall = nc_calloc(nl, sizeof *e->recall);
@@ -79,7 +79,7 @@ void nc_eval_finish(nc_eval *e)
 nc_status nc_eval_add(const nc_model *m, const nc_corpus *c, nc_eval *e, uint32_t *pred,
                       nc_diag *diag)
 {
-    uint32_t nl = m->nlabels;
+    uint32_t nl = m->noutputs;
     nc_scorer *sc;
     nc_status st = nc_scorer_new(m, &sc);
     if (st != NC_OK)
@@ -106,7 +106,7 @@ nc_status nc_eval_add(const nc_model *m, const nc_corpus *c, nc_eval *e, uint32_
         }
         for (size_t i = 0; i < doc->n; i++) {
             const char *g = doc->label[i];
-            if (!g || !nc_vocab_find(m->labels, g, strlen(g), &gold[i])) {
+            if (!g || !nc_model_find_output(m, g, &gold[i])) {
                 st = nc_diag_set(diag, NC_ERR_LABEL, doc->file, doc->line[i],
                                  "label '%s' is not one of the model's labels", g ? g : "");
                 break;
@@ -157,7 +157,7 @@ nc_status nc_eval_bootstrap(const nc_model *m, const nc_corpus *c, unsigned roun
 {
     if (rounds == 0 || c->n == 0)
         return NC_ERR_ARG;
-    size_t total = c->sentences, nd = c->n, nl = m->nlabels;
+    size_t total = c->sentences, nd = c->n, nl = m->noutputs;
     uint32_t *pred = nc_calloc(total ? total : 1, sizeof *pred);
     uint32_t *gold = nc_calloc(total ? total : 1, sizeof *gold);
     size_t *first = nc_calloc(nd + 1, sizeof *first);
@@ -172,7 +172,7 @@ nc_status nc_eval_bootstrap(const nc_model *m, const nc_corpus *c, unsigned roun
             first[d] = k;
             for (size_t i = 0; i < c->docs[d]->n; i++, k++) {
                 const char *g = c->docs[d]->label[i];
-                nc_vocab_find(m->labels, g, strlen(g), &gold[k]);
+                nc_model_find_output(m, g, &gold[k]);
             }
         }
         first[nd] = k;

@@ -91,10 +91,10 @@ nc_status nc_explain(const nc_model *m, const char *sentence, size_t len, size_t
         goto out;
     }
     nc_sent_in s = { text, len, NC_SENT_PARA_START | NC_SENT_DOC_LAST, 0, 0, 0 };
-    uint32_t best;
-    st = nc_score_document(sc, &s, 1, &a, probs, &best);
+    st = nc_score_classes(sc, &s, 1, &a, probs);
     if (st != NC_OK)
         goto out;
+    uint32_t best = nc_argmax(probs, m->nlabels);
     uint32_t second = best == 0 ? 1 : 0;
     for (uint32_t l = 0; l < m->nlabels; l++)
         if (l != best && probs[l] > probs[second])

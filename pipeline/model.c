@@ -44,8 +44,14 @@ static void free_derived(nc_model *m)
     nc_free(m->log_prior);
     nc_free(m->log_trans);
     nc_free(m->label_names);
+    nc_free(m->output_of);
+    nc_free(m->output_names);
+    nc_free(m->output_text);
     m->logp = m->log_unseen = m->log_prior = m->log_trans = NULL;
-    m->label_names = NULL;
+    m->label_names = m->output_names = NULL;
+    m->output_of = NULL;
+    m->output_text = NULL;
+    m->noutputs = 0;
 }
 
 void nc_model_free(nc_model *m)
@@ -206,6 +212,70 @@ static void entropy_weighting(nc_model *m)
     }
 }
 
+/* Length of the group part of label l: up to the first '/' with sublabels. */
+static size_t group_len(const nc_model *m, const char *label)
+{
+    return m->opt.sublabels ? strcspn(label, "/") : strlen(label);
+}
+
+static int cmp_name(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+/* 1 and *g when name[0..len) is one of the reported labels so far. */
+static int find_group(const nc_model *m, const char *name, size_t len, uint32_t *g)
+{
+    for (uint32_t i = 0; i < m->noutputs; i++)
+        if (strncmp(m->output_names[i], name, len) == 0 && m->output_names[i][len] == '\0') {
+            *g = i;
+            return 1;
+        }
+    return 0;
+}
+
+/*
+ * The reported labels (sublabels, see newsclass.h): the distinct group
+ * parts of the labels, byte-sorted, and each label's group.  Without
+ * sublabels every label is its own group.
+ */
+static nc_status derive_outputs(nc_model *m)
+{
+    uint32_t nl = m->nlabels, g;
+    size_t text = 0;
+    for (uint32_t l = 0; l < nl; l++)
+        text += group_len(m, m->label_names[l]) + 1;
+    m->output_of = nc_calloc(nl, sizeof *m->output_of);
+    m->output_names = nc_calloc(nl, sizeof *m->output_names);
+    m->output_text = nc_malloc(text);
+    if (!m->output_of || !m->output_names || !m->output_text)
+        return NC_ERR_NOMEM;
+    char *p = m->output_text;
+    for (uint32_t l = 0; l < nl; l++) {
+        size_t gl = group_len(m, m->label_names[l]);
+        if (find_group(m, m->label_names[l], gl, &g))
+            continue;
+        memcpy(p, m->label_names[l], gl);
+        p[gl] = '\0';
+        m->output_names[m->noutputs++] = p;
+        p += gl + 1;
+    }
+    qsort(m->output_names, m->noutputs, sizeof *m->output_names, cmp_name);
+    for (uint32_t l = 0; l < nl; l++)
+        find_group(m, m->label_names[l], group_len(m, m->label_names[l]), &m->output_of[l]);
+    return NC_OK;
+}
+
+int nc_model_find_output(const nc_model *m, const char *label, uint32_t *out)
+{
+    uint32_t id;
+    if (nc_vocab_find(m->labels, label, strlen(label), &id)) {
+        *out = m->output_of[id];
+        return 1;
+    }
+    return find_group(m, label, group_len(m, label), out);
+}
+
 /* Counts below this get log(count + alpha) from a table in nc_model_prepare. */
 #define LOG_TABLE 4096u
 
@@ -297,19 +367,41 @@ nc_status nc_model_prepare(nc_model *m)
             m->log_trans[(size_t)r * nl + t] =
                 log(((double)m->trans[(size_t)r * nl + t] + 1.0) / ((double)row + nl));
     }
-    return NC_OK;
+    nc_status st = derive_outputs(m);
+    if (st != NC_OK)
+        free_derived(m);
+    return st;
 }
 
 size_t nc_model_labels(const nc_model *m)
 {
-    return m ? m->nlabels : 0;
+    return m ? m->noutputs : 0;
 }
 
 const char *nc_model_label(const nc_model *m, size_t i)
 {
+    if (!m || i >= m->noutputs)
+        return NULL;
+    return m->output_names[i];
+}
+
+size_t nc_model_classes(const nc_model *m)
+{
+    return m ? m->nlabels : 0;
+}
+
+const char *nc_model_class(const nc_model *m, size_t i)
+{
     if (!m || i >= m->nlabels)
         return NULL;
     return nc_vocab_key(m->labels, (uint32_t)i, NULL);
+}
+
+size_t nc_model_class_label(const nc_model *m, size_t i)
+{
+    if (!m || i >= m->nlabels || !m->output_of)
+        return 0;
+    return m->output_of[i];
 }
 
 const nc_options *nc_model_options(const nc_model *m)

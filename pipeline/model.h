@@ -39,6 +39,10 @@ struct nc_model {
     double *log_prior;      /* [label] */
     double *log_trans;      /* [(nlabels + 1) * nlabels] */
     const char **label_names; /* [label] NUL-terminated, owned by labels */
+    uint32_t noutputs;      /* labels reported: the groups of the labels (nc_options) */
+    uint32_t *output_of;    /* [label] its reported label */
+    const char **output_names; /* [output] NUL-terminated, byte-sorted */
+    char *output_text;      /* the group names' storage (sublabels only) */
 };
 
 /* An empty model with options o (copied) and no labels or features. */
@@ -49,6 +53,12 @@ nc_status nc_model_add_label(nc_model *m, const char *label, size_t len, uint32_
 nc_status nc_model_add_feature(nc_model *m, const char *feat, size_t len, uint32_t *id);
 /* Recompute the derived log tables from the counts. */
 nc_status nc_model_prepare(nc_model *m);
+/*
+ * The reported label a gold label stands for: the label itself, or with
+ * sublabels its group (the part before the first '/'), which may also be
+ * given alone.  1 and *out, or 0 when the model reports no such label.
+ */
+int nc_model_find_output(const nc_model *m, const char *label, uint32_t *out);
 
 /* Serialize to a fresh buffer (caller frees with nc_free). */
 nc_status nc_model_to_bytes(const nc_model *m, unsigned char **out, size_t *len);

@@ -567,7 +567,7 @@ static double log_sum_exp(const double *x, size_t n)
     return mx + log(s);
 }
 
-static uint32_t argmax(const double *x, uint32_t n)
+uint32_t nc_argmax(const double *x, uint32_t n)
 {
     uint32_t best = 0;
     for (uint32_t i = 1; i < n; i++)
@@ -576,8 +576,8 @@ static uint32_t argmax(const double *x, uint32_t n)
     return best;
 }
 
-nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
-                            double *probs, uint32_t *labels)
+nc_status nc_score_classes(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
+                           double *probs)
 {
     const nc_model *m = sc->m;
     const nc_options *o = &m->opt;
@@ -608,7 +608,6 @@ nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_are
             double z = log_sum_exp(p, nl);
             for (uint32_t l = 0; l < nl; l++)
                 p[l] = exp(p[l] - z);
-            labels[i] = argmax(p, nl);
         }
         return NC_OK;
     }
@@ -644,7 +643,32 @@ nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_are
         double z = log_sum_exp(p, nl);
         for (uint32_t l = 0; l < nl; l++)
             p[l] = exp(p[l] - z);
-        labels[i] = argmax(p, nl);
+    }
+    return NC_OK;
+}
+
+nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
+                            double *probs, uint32_t *labels)
+{
+    const nc_model *m = sc->m;
+    uint32_t nl = m->nlabels, no = m->noutputs;
+    int grouped = m->opt.sublabels;
+    /* Class posteriors straight into probs, or aside to be summed by group. */
+    double *cp = grouped ? nc_arena_alloc(a, (n ? n : 1) * nl * sizeof *cp) : probs;
+    if (!cp)
+        return NC_ERR_NOMEM;
+    nc_status st = nc_score_classes(sc, s, n, a, cp);
+    if (st != NC_OK)
+        return st;
+    for (size_t i = 0; i < n; i++) {
+        if (grouped) {
+            double *p = &probs[i * no];
+            for (uint32_t g = 0; g < no; g++)
+                p[g] = 0.0;
+            for (uint32_t l = 0; l < nl; l++)
+                p[m->output_of[l]] += cp[i * nl + l];
+        }
+        labels[i] = nc_argmax(&probs[i * no], no);
     }
     return NC_OK;
 }

@@ -72,12 +72,15 @@ typedef struct nc_scorer nc_scorer;
 nc_status nc_scorer_new(const nc_model *m, nc_scorer **out);
 void nc_scorer_free(nc_scorer *sc);
 /*
- * Score the n sentences of one document: probs[i * nlabels + l] gets the
- * posterior of label l for sentence i and labels[i] the chosen label.
- * Scratch memory comes from arena a.
+ * Score the n sentences of one document: probs[i * noutputs + g] gets the
+ * posterior of reported label g (model.h) for sentence i and labels[i]
+ * the chosen one.  Scratch memory comes from arena a.
  */
 nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
                             double *probs, uint32_t *labels);
+/* The same before grouping: probs[i * nlabels + l], the posterior of class l. */
+nc_status nc_score_classes(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
+                           double *probs);
 
 /*
  * The log-odds contribution of each feature of one sentence to label a
@@ -87,6 +90,9 @@ nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_are
 typedef void (*nc_explain_fn)(void *ctx, const char *key, double contribution);
 nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, uint32_t la,
                               uint32_t lb, nc_explain_fn fn, void *ctx);
+
+/* Index of the largest of x[0..n) (the first on ties; 0 when n is 0). */
+uint32_t nc_argmax(const double *x, uint32_t n);
 
 /* splitmix64 step: reproducible pseudo-random numbers from *state. */
 uint64_t nc_rand_next(uint64_t *state);

@@ -152,7 +152,16 @@ NC_API void nc_splitter_free(nc_splitter *sp);
  * nc_options_default fills the defaults; nc_options_set sets one by name
  * from text ("alpha", "0.5"), the form used by the CLI's --set and by the
  * model file; nc_options_format writes all of them as canonical
- * "key=value\n" lines.
+ * "key=value\n" lines. *
+ * Sub-labels (sublabels=1).  A coarse label often merges distinct kinds of
+ * sentence (NewsDiscourse's "incident" is the main event, its consequence,
+ * its specific cause and two kinds of distant past), and one naive Bayes
+ * class per coarse label must then fit one word distribution to all of
+ * them.  With sublabels=1 a label "GROUP/SUB" is trained as a class of its
+ * own and reported as GROUP: the posterior of GROUP is the sum of the
+ * posteriors of its classes (priors, prior_weight included, are the
+ * classes' own).  A label without '/' is a group of one class.  The brat reader writes such labels itself (TARGET/SOURCE, the
+ * source label that matched the map row) when training with sublabels=1.
  */
 typedef struct nc_options {
     char stemmer[32];     /* libstemmer algorithm ("english"), or "none" */
@@ -165,6 +174,7 @@ typedef struct nc_options {
     int position;         /* 1: position-in-document features */
     int context;          /* 1: cue features of the neighbouring sentences */
     int stopwords;        /* 1: keep stopwords as features (0 drops them) */
+    int sublabels;        /* 1: train on GROUP/SUB labels, report GROUP (see below) */
     double cue_weight;    /* weight of cue/position/context features in the score */
     double prior_weight;  /* 0 = uniform class prior, 1 = trained prior */
     double length_norm;   /* 0 = none; else scale word evidence to this many tokens */
@@ -219,6 +229,7 @@ typedef struct nc_source {
     const char *path;
     nc_format format;
     const char *label_map; /* brat only */
+    int sublabels;         /* brat only: label sentences TARGET/SOURCE (see nc_options) */
 } nc_source;
 
 /* Append the documents of a source (either format). */
@@ -293,10 +304,23 @@ NC_API nc_status nc_model_load_default(nc_model **out, nc_diag *diag);
 NC_API nc_status nc_model_save(const nc_model *m, const char *path, nc_diag *diag);
 NC_API void nc_model_free(nc_model *m);
 
-/* Labels, in the model's canonical (byte-sorted) order. */
+/*
+ * The labels the model reports (classify, eval), in byte-sorted order.
+ * They are its trained classes, except with sublabels=1, where they are the
+ * classes' groups (see nc_options).
+ */
 NC_API size_t nc_model_labels(const nc_model *m);
 /* NUL-terminated label i, owned by the model; NULL when i is out of range. */
 NC_API const char *nc_model_label(const nc_model *m, size_t i);
+/*
+ * The classes naive Bayes was trained on (byte-sorted), which explain,
+ * top features and the training counts speak of; the same as the labels
+ * unless sublabels=1.  NULL when i is out of range.
+ */
+NC_API size_t nc_model_classes(const nc_model *m);
+NC_API const char *nc_model_class(const nc_model *m, size_t i);
+/* The reported label (index into nc_model_label) of class i; 0 when out of range. */
+NC_API size_t nc_model_class_label(const nc_model *m, size_t i);
 NC_API const nc_options *nc_model_options(const nc_model *m);
 NC_API size_t nc_model_features(const nc_model *m);
 
@@ -304,7 +328,7 @@ NC_API size_t nc_model_features(const nc_model *m);
 typedef struct nc_model_info {
     uint32_t format_version;         /* of the file format the model reads and writes */
     uint64_t documents;              /* documents trained on */
-    const uint64_t *label_sentences; /* [nc_model_labels] sentences per label, owned by the model */
+    const uint64_t *label_sentences; /* [nc_model_classes] sentences per class, owned by the model */
     char corpus_digest[17];          /* order-free digest of the training corpus ("" if none) */
 } nc_model_info;
 NC_API void nc_model_describe(const nc_model *m, nc_model_info *out);
@@ -321,7 +345,8 @@ typedef struct nc_contribution {
 
 /*
  * Why one sentence (classified as a document of its own) gets its label:
- * *label and *runner_up receive the best and second-best labels, and
+ * *label and *runner_up receive the best and second-best classes
+ * (nc_model_class: the labels themselves unless sublabels=1), and
  * *out an array of *n contributions (sorted, most in favour of *label
  * first), each the weighted log-odds of one feature occurrence for *label
  * against *runner_up, plus one "(prior)" entry; they sum to the score gap.
@@ -331,9 +356,10 @@ NC_API nc_status nc_explain(const nc_model *m, const char *sentence, size_t len,
                             size_t *runner_up, nc_contribution **out, size_t *n);
 NC_API void nc_free_explanation(nc_contribution *c);
 /*
- * The k most informative features of label (like NLTK's most informative
- * features): those whose log P(f | label) most exceeds their average over
- * the other labels, among features seen at least min_count times.  out
+ * The k most informative features of class label (nc_model_class), like
+ * NLTK's most informative features: those whose log P(f | label) most
+ * exceeds their average over the other classes, among features seen at
+ * least min_count times.  out
  * (k entries, caller-allocated) points at the model's own strings.
  */
 NC_API nc_status nc_top_features(const nc_model *m, size_t label, size_t k, uint64_t min_count,

@@ -45,6 +45,7 @@ static const struct opt_row rows[] = {
     ROW("prior_weight", K_REAL, prior_weight, 0, 1e3),
     ROW("stemmer", K_STR, stemmer, 0, 0),
     ROW("stopwords", K_BOOL, stopwords, 0, 1),
+    ROW("sublabels", K_BOOL, sublabels, 0, 1),
 };
 #define NROWS (sizeof rows / sizeof rows[0])
 
@@ -61,6 +62,7 @@ void nc_options_default(nc_options *o)
     o->position = 0;
     o->context = 0;
     o->stopwords = 1;
+    o->sublabels = 0;
     o->cue_weight = 1.0;
     o->prior_weight = 1.0;
     o->length_norm = 0.0;

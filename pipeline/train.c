@@ -11,18 +11,24 @@
 #include "eval.h"
 #include "nb.h"
 
-static nc_status open_source(const nc_source *src, nc_reader **r, nc_diag *diag)
+/* A reader for src; sublabels (training with sublabels=1) or src's own flag. */
+static nc_status open_source(const nc_source *src, int sublabels, nc_reader **r, nc_diag *diag)
 {
     if (src->format == NC_FORMAT_BRAT)
-        return nc_reader_open_brat(src->path, src->label_map, r, diag);
+        return nc_reader_open_brat(src->path, src->label_map, sublabels || src->sublabels, r,
+                                   diag);
     return nc_reader_open_tsv(src->path, r, diag);
 }
 
 nc_status nc_corpus_read(nc_corpus *c, const nc_source *src, nc_diag *diag)
 {
-    if (src->format == NC_FORMAT_BRAT)
-        return nc_corpus_read_brat(c, src->path, src->label_map, diag);
-    return nc_corpus_read_tsv(c, src->path, diag);
+    nc_reader *r;
+    nc_status st = open_source(src, 0, &r, diag);
+    if (st != NC_OK)
+        return st;
+    st = nc_corpus_read_from(c, r, diag);
+    nc_reader_free(r);
+    return st;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -240,7 +246,8 @@ static nc_status train_pooled(tpool *p, const nc_source *src, size_t nsrc, nc_tr
     memset(&read_diag, 0, sizeof read_diag);
     for (size_t i = 0; i < nsrc && st == NC_OK && counted == NC_OK; i++) {
         nc_reader *r = NULL;
-        st = open_source(&src[i], &r, diag ? &read_diag : NULL);
+        st = open_source(&src[i], nc_trainer_options(t)->sublabels, &r,
+                         diag ? &read_diag : NULL);
         while (st == NC_OK && counted == NC_OK) {
             if (inflight == p->nslots) {
                 counted = count_slot(p, &p->slots[head], t, sign, run, &ty, diag);
@@ -333,7 +340,7 @@ nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *
         tally ty = { 0, 0, 0 };
         for (size_t i = 0; i < nsrc && st == NC_OK; i++) {
             nc_reader *r = NULL;
-            st = open_source(&src[i], &r, diag);
+            st = open_source(&src[i], nc_trainer_options(t)->sublabels, &r, diag);
             while (st == NC_OK) {
                 int got;
                 st = nc_reader_next(r, &doc, seen, &got, diag);

@@ -128,7 +128,7 @@ static int setup(void **state)
     write_file(map_path, map, sizeof map - 1);
 
     /* The reference model: trained and saved with the default allocator. */
-    nc_source src = { tsv_path, NC_FORMAT_TSV, NULL };
+    nc_source src = { tsv_path, NC_FORMAT_TSV, NULL, 0 };
     nc_model *m = NULL;
     nc_diag d;
     if (nc_train_sources(&src, 1, NULL, NULL, 1, NULL, &m, &d) != NC_OK)
@@ -363,7 +363,7 @@ static void test_classify(void **state)
 static nc_status run_train(void *arg)
 {
     const nc_options *opt = arg; /* NULL: defaults */
-    nc_source src = { tsv_path, NC_FORMAT_TSV, NULL };
+    nc_source src = { tsv_path, NC_FORMAT_TSV, NULL, 0 };
     nc_model *m = NULL;
     nc_diag d;
     nc_status st = nc_train_sources(&src, 1, opt, NULL, 1, NULL, &m, &d);
@@ -400,7 +400,7 @@ static nc_status run_train_save(void *arg)
 {
     (void)arg;
     write_file(save_path, old_bytes, old_len);
-    nc_source src = { tsv_path, NC_FORMAT_TSV, NULL };
+    nc_source src = { tsv_path, NC_FORMAT_TSV, NULL, 0 };
     nc_model *m = NULL;
     nc_diag d;
     nc_status st = nc_train_sources(&src, 1, NULL, NULL, 1, NULL, &m, &d);
@@ -426,7 +426,7 @@ static nc_status run_train_save(void *arg)
 static nc_status run_update(void *arg)
 {
     const nc_model *base = arg;
-    nc_source src = { tsv_path, NC_FORMAT_TSV, NULL };
+    nc_source src = { tsv_path, NC_FORMAT_TSV, NULL, 0 };
     nc_model *m = NULL;
     nc_diag d;
     nc_status st = nc_train_sources(&src, 1, NULL, base, 1, NULL, &m, &d);
@@ -446,7 +446,7 @@ static nc_status run_brat(void *arg)
     nc_status st = nc_corpus_new(&c);
     if (st != NC_OK)
         return st;
-    nc_source src = { brat_dir, NC_FORMAT_BRAT, map_path };
+    nc_source src = { brat_dir, NC_FORMAT_BRAT, map_path, 0 };
     nc_diag d;
     st = nc_corpus_read(c, &src, &d);
     if (st == NC_OK) {
@@ -476,7 +476,7 @@ static void test_train(void **state)
 
     /* the old model: trained on a different corpus (the brat one) */
     snprintf(save_path, sizeof save_path, "%s/saved.ncm", dir);
-    nc_source bs = { brat_dir, NC_FORMAT_BRAT, map_path };
+    nc_source bs = { brat_dir, NC_FORMAT_BRAT, map_path, 0 };
     nc_model *old = NULL;
     assert_int_equal(nc_train_sources(&bs, 1, NULL, NULL, 1, NULL, &old, NULL), NC_OK);
     assert_int_equal(nc_model_save(old, save_path, NULL), NC_OK);

@@ -231,6 +231,7 @@ static nc_status train_and_score(void *arg)
     nc_options o;
     nc_options_default(&o);
     o.cues = o.position = o.context = o.bigrams = o.binary = 1;
+    o.sublabels = 1; /* the grouped scoring path, too */
     o.hmm_weight = 1.0;
     nc_trainer *t;
     nc_status st = nc_trainer_new(&o, &t);
@@ -260,6 +261,64 @@ static nc_status train_and_score(void *arg)
     return st;
 }
 
+/*
+ * sublabels=1: "a/x" and "a/y" are trained as classes of their own and
+ * reported as "a", with the sum of their posteriors; a label without '/'
+ * is its own group.  Without the option a '/' is just a character.
+ */
+static const char *const sub_train[] = {
+    "a/x", "Soldiers were killed in a raid.",
+    "a/y", "The raid was the first in years.",
+    "b", "The ministry said it would respond.",
+};
+
+static void test_sublabels(void **state)
+{
+    (void)state;
+    nc_doc d;
+    make_doc(&d, sub_train, 3);
+    const nc_doc *docs[] = { &d };
+    for (int sub = 0; sub <= 1; sub++) {
+        nc_options o = plain_options();
+        assert_int_equal(nc_options_set(&o, "sublabels", sub ? "1" : "0"), NC_OK);
+        nc_model *m = train_docs(&o, docs, 1);
+        assert_int_equal(nc_model_classes(m), 3);
+        assert_string_equal(nc_model_class(m, 0), "a/x");
+        assert_int_equal(nc_model_labels(m), sub ? 2 : 3);
+        assert_string_equal(nc_model_label(m, 0), sub ? "a" : "a/x");
+        assert_string_equal(nc_model_label(m, sub ? 1 : 2), "b");
+        assert_int_equal(nc_model_class_label(m, 1), sub ? 0 : 1);
+        assert_int_equal(nc_model_class_label(m, 2), sub ? 1 : 2);
+        uint32_t g = 99;
+        assert_true(nc_model_find_output(m, "a/y", &g));
+        assert_int_equal(g, sub ? 0 : 1);
+        assert_int_equal(nc_model_find_output(m, "a", &g), sub);
+        assert_int_equal(nc_model_find_output(m, "a/unseen", &g), sub);
+        assert_false(nc_model_find_output(m, "c", &g));
+
+        nc_scorer *sc;
+        assert_int_equal(nc_scorer_new(m, &sc), NC_OK);
+        nc_arena a;
+        nc_arena_init(&a);
+        double cp[3], p[3];
+        uint32_t label;
+        assert_int_equal(nc_score_classes(sc, d.s, 1, &a, cp), NC_OK);
+        assert_int_equal(nc_score_document(sc, d.s, 1, &a, p, &label), NC_OK);
+        if (sub) {
+            assert_true(fabs(p[0] - (cp[0] + cp[1])) < 1e-12);
+            assert_true(fabs(p[1] - cp[2]) < 1e-12);
+        } else {
+            for (int l = 0; l < 3; l++)
+                assert_true(fabs(p[l] - cp[l]) < 1e-12);
+        }
+        assert_int_equal(label, 0); /* the training sentence of a/x */
+        nc_arena_free(&a);
+        nc_scorer_free(sc);
+        nc_model_free(m);
+    }
+    nc_doc_free(&d);
+}
+
 static void test_alloc_failures(void **state)
 {
     (void)state;
@@ -283,6 +342,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_iir_13_1),
         cmocka_unit_test(test_update_merge_forget),
+        cmocka_unit_test(test_sublabels),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -280,7 +280,7 @@ static void test_train_identical(void **state)
     snprintf(bad, sizeof bad, "%s/bad.tsv", dir);
     write_corpus(a, 300, 1);
     write_corpus(b, 40, 2);
-    nc_source src[2] = { { a, NC_FORMAT_TSV, NULL }, { b, NC_FORMAT_TSV, NULL } };
+    nc_source src[2] = { { a, NC_FORMAT_TSV, NULL, 0 }, { b, NC_FORMAT_TSV, NULL, 0 } };
     nc_options o;
     nc_options_default(&o);
     assert_int_equal(nc_options_set(&o, "bigrams", "1"), NC_OK);
@@ -348,7 +348,7 @@ static void test_train_identical(void **state)
         fprintf(f, "# doc: g%d\nincident\tThere were %d blasts.\n\n", i, i);
     fprintf(f, "no tab here\n");
     fclose(f);
-    nc_source bsrc = { bad, NC_FORMAT_TSV, NULL };
+    nc_source bsrc = { bad, NC_FORMAT_TSV, NULL, 0 };
     for (unsigned t = 1; t <= 4; t *= 2) {
         nc_run run = { t, NULL, NULL, NULL };
         nc_model *m = NULL;

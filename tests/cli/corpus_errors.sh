@@ -68,6 +68,27 @@ printf 'T1\tMain 14 16\tS1\nT2\tSpeech 34 36\tS2\n' >brat/a.ann
 expect_exit 0 "$NC" train -q -o b.ncm --label-map map.tsv brat
 expect_exit 2 "$NC" train -q -o b.ncm brat
 expect_grep "$TMP/err" 'needs --label-map'
+
+# sublabels=1: brat sentences train as TARGET/SOURCE classes, reported as TARGET
+expect_exit 0 "$NC" train -q -o sub.ncm --label-map map.tsv --set sublabels=1 brat
+expect_exit 0 "$NC" info sub.ncm
+expect_grep "$TMP/out" '^labels +2: incident official_statement$'
+expect_grep "$TMP/out" '^classes +2: incident/Main official_statement/Speech$'
+expect_exit 0 "$NC" eval -m sub.ncm --label-map map.tsv brat
+expect_grep "$TMP/out" '^sentences +2$'
+printf 'Two men were arrested.\n' | expect_exit 0 "$NC" classify -m sub.ncm -
+expect_grep "$TMP/out" '^(incident|official_statement)	'
+expect_exit 0 "$NC" explain -m sub.ncm "Police said so."
+expect_grep "$TMP/out" 'label (incident/Main|official_statement/Speech), runner-up'
+mkdir -p brat2
+printf 'S1 A car bomb exploded.\nS2 The governor said it was terrible.\n' >brat2/b.txt
+printf 'T1\tMain 3 23\tS1\nT2\tSpeech 27 60\tS2\n' >brat2/b.ann
+expect_exit 0 "$NC" cv -k 2 --label-map map.tsv --set sublabels=1 brat brat2
+expect_grep "$TMP/out" '^mean '
+long=$(printf 'x%.0s' $(seq 1 60))
+printf 'Speech\t%s\nMain\tincident\n' "$long" >longmap.tsv
+expect_exit 1 "$NC" train -q -o x.ncm --label-map longmap.tsv --set sublabels=1 brat
+expect_grep "$TMP/err" "^newsclass: longmap.tsv:1: '$long/Speech' is longer than 64 bytes"
 check "old model intact after all failures" cmp -s m.ncm m.orig
 
 # saving where it cannot: the old model stays, no temporary file

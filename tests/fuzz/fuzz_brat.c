@@ -78,7 +78,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nc_corpus *c;
     if (nc_corpus_new(&c) != NC_OK)
         abort();
-    nc_source src = { dir, NC_FORMAT_BRAT, map };
+    nc_source src = { dir, NC_FORMAT_BRAT, map, 0 };
     nc_diag d;
     memset(&d, 0, sizeof d);
     nc_status rs = nc_corpus_read(c, &src, &d);

@@ -50,7 +50,7 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
     };
     for (size_t i = 0; i < sizeof set / sizeof set[0]; i++)
         (void)nc_options_set(&o, set[i][0], set[i][1]); /* a key may not exist yet */
-    nc_source src = { path, NC_FORMAT_TSV, NULL };
+    nc_source src = { path, NC_FORMAT_TSV, NULL, 0 };
     nc_diag d;
     if (nc_train_sources(&src, 1, &o, NULL, 1, NULL, &model, &d) != NC_OK) {
         fprintf(stderr, "fuzz_text: cannot train the model: %s\n", d.message);

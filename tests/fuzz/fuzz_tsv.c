@@ -40,7 +40,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     nc_corpus_digest(c, digest);
     FUZZ_CHECK(strlen(digest) == 16);
 
-    nc_source src = { path, NC_FORMAT_TSV, NULL };
+    nc_source src = { path, NC_FORMAT_TSV, NULL, 0 };
     nc_model *m = NULL;
     nc_diag td;
     memset(&td, 0, sizeof td);
