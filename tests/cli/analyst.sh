@@ -16,19 +16,23 @@ check "a tiny threshold leaves every label" sh -c "! grep -q '^uncertain' '$TMP/
 expect_exit 2 "$NC" classify --threshold 1.5 "$art"
 
 expect_exit 0 "$NC" explain "The ministry said it would respond to the attack."
-expect_grep "$TMP/out" '^  label official_statement, runner-up [a-z_]+, log-odds \+[0-9.]+$'
+# explain speaks of the model's classes (GROUP/SUB with sublabels=1)
+expect_grep "$TMP/out" '^  label official_statement(/[A-Za-z_]+)?, runner-up [a-z_]+(/[A-Za-z_]+)?, log-odds \+[0-9.]+$'
 expect_grep "$TMP/out" '^ +\+[0-9.]+  w:said$'
 printf 'Police arrested two men on Monday.\nAnalysts expect more unrest.\n' >lines.txt
 expect_exit 0 "$NC" explain --top 3 <lines.txt
 check "explain reads one sentence a line" test "$(grep -c '^  label ' "$TMP/out")" = 2
 expect_exit 0 "$NC" explain --top 5 --model-features
-check "five features for each of the four labels" test "$(grep -cE '^ +[+-][0-9]' "$TMP/out")" = 20
+classes=$("$NC" info | awk '$1 == "labels" { l = $2 + 0 } $1 == "classes" { c = $2 + 0 }
+                            END { print c ? c : l }')
+check "five features for each of the $classes classes" test "$(grep -cE '^ +[+-][0-9]' "$TMP/out")" = $((5 * classes))
 
 expect_exit 0 "$NC" info
 expect_grep "$TMP/out" '^format     1$'
 expect_grep "$TMP/out" '^documents  [0-9]+$'
 expect_grep "$TMP/out" '^corpus     [0-9a-f]{16}$'
-expect_grep "$TMP/out" '^  official_statement +[0-9]+$'
+expect_grep "$TMP/out" '^labels +4: analysis background incident official_statement$'
+expect_grep "$TMP/out" '^  official_statement(/[A-Za-z_]+)? +[0-9]+$'
 expect_grep "$TMP/out" '^  cues=1$'
 
 # merging shard models == one pass
