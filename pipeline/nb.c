@@ -505,6 +505,12 @@ static nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
     return NC_OK;
 }
 
+/* The weight of a cue-group feature relative to cue_weight: position_weight for "p:". */
+static double cue_scale(const nc_options *o, const char *key)
+{
+    return key[0] == 'p' && key[1] == ':' ? o->position_weight : 1.0;
+}
+
 /* Raw naive Bayes scores of one featurized sentence into score[nlabels]. */
 static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *score)
 {
@@ -538,8 +544,9 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
             for (uint32_t l = 0; l < nl; l++)
                 wsum[l] += lp[l];
         } else {
+            double scale = cue_scale(o, key);
             for (uint32_t l = 0; l < nl; l++)
-                csum[l] += lp[l];
+                csum[l] += scale * lp[l];
         }
     }
     double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
@@ -700,7 +707,8 @@ nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, u
         if (f < 0)
             continue;
         double d = m->logp[(size_t)f * nl + la] - m->logp[(size_t)f * nl + lb];
-        fn(ctx, sf.keys[k].s, (nc_feature_is_word(sf.keys[k].s) ? w : o->cue_weight) * d);
+        const char *key = sf.keys[k].s;
+        fn(ctx, key, (nc_feature_is_word(key) ? w : o->cue_weight * cue_scale(o, key)) * d);
     }
     fn(ctx, "(prior)", o->prior_weight * (m->log_prior[la] - m->log_prior[lb]));
     return NC_OK;

@@ -176,6 +176,7 @@ typedef struct nc_options {
     int stopwords;        /* 1: keep stopwords as features (0 drops them) */
     int sublabels;        /* 1: train on GROUP/SUB labels, report GROUP (see below) */
     double cue_weight;    /* weight of cue/position/context features in the score */
+    double position_weight; /* position features' weight, times cue_weight */
     double prior_weight;  /* 0 = uniform class prior, 1 = trained prior */
     double length_norm;   /* 0 = none; else scale word evidence to this many tokens */
     double hmm_weight;    /* weight of label transitions in Viterbi; 0 = off */

@@ -42,6 +42,7 @@ static const struct opt_row rows[] = {
     ROW("max_features", K_U32, max_features, 0, 4294967295.0),
     ROW("min_count", K_U32, min_count, 0, 4294967295.0),
     ROW("position", K_BOOL, position, 0, 1),
+    ROW("position_weight", K_REAL, position_weight, 0, 1e3),
     ROW("prior_weight", K_REAL, prior_weight, 0, 1e3),
     ROW("stemmer", K_STR, stemmer, 0, 0),
     ROW("stopwords", K_BOOL, stopwords, 0, 1),
@@ -64,6 +65,7 @@ void nc_options_default(nc_options *o)
     o->stopwords = 1;
     o->sublabels = 0;
     o->cue_weight = 1.0;
+    o->position_weight = 1.0;
     o->prior_weight = 1.0;
     o->length_norm = 0.0;
     o->hmm_weight = 0.0;

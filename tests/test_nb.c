@@ -319,6 +319,54 @@ static void test_sublabels(void **state)
     nc_doc_free(&d);
 }
 
+/* Sum of the explain contributions of the features whose key starts with ctx's prefix. */
+typedef struct prefix_sum {
+    const char *prefix;
+    double sum;
+    int n;
+} prefix_sum;
+
+static void add_prefixed(void *ctx, const char *key, double contribution)
+{
+    prefix_sum *ps = ctx;
+    if (strncmp(key, ps->prefix, strlen(ps->prefix)) == 0) {
+        ps->sum += contribution;
+        ps->n++;
+    }
+}
+
+/* position_weight scales exactly the position features' evidence. */
+static void test_position_weight(void **state)
+{
+    (void)state;
+    nc_doc d;
+    make_doc(&d, corpus_a, 3);
+    const nc_doc *docs[] = { &d };
+    prefix_sum pos[2] = { { "p:", 0, 0 }, { "p:", 0, 0 } }, cue[2] = { { "c:", 0, 0 }, { "c:", 0, 0 } };
+    for (int i = 0; i < 2; i++) {
+        nc_options o = plain_options();
+        o.cues = o.position = 1;
+        o.cue_weight = 0.5;
+        o.position_weight = i ? 3.0 : 1.0;
+        nc_model *m = train_docs(&o, docs, 1);
+        nc_scorer *sc;
+        assert_int_equal(nc_scorer_new(m, &sc), NC_OK);
+        nc_arena a;
+        nc_arena_init(&a);
+        assert_int_equal(nc_explain_sentence(sc, &d.s[0], &a, 0, 1, add_prefixed, &pos[i]), NC_OK);
+        nc_arena_reset(&a);
+        assert_int_equal(nc_explain_sentence(sc, &d.s[0], &a, 0, 1, add_prefixed, &cue[i]), NC_OK);
+        nc_arena_free(&a);
+        nc_scorer_free(sc);
+        nc_model_free(m);
+    }
+    assert_true(pos[0].n > 0 && cue[0].n > 0);
+    assert_true(fabs(pos[0].sum) > 1e-6);
+    assert_true(fabs(pos[1].sum - 3.0 * pos[0].sum) < 1e-9);
+    assert_true(fabs(cue[1].sum - cue[0].sum) < 1e-12);
+    nc_doc_free(&d);
+}
+
 static void test_alloc_failures(void **state)
 {
     (void)state;
@@ -343,6 +391,7 @@ int main(void)
         cmocka_unit_test(test_iir_13_1),
         cmocka_unit_test(test_update_merge_forget),
         cmocka_unit_test(test_sublabels),
+        cmocka_unit_test(test_position_weight),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
