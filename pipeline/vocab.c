@@ -20,9 +20,42 @@
 #define uthash_free(ptr, sz) nc_free(ptr)
 /* Set on a failed allocation inside HASH_ADD; checked right after. */
 #define uthash_nonfatal_oom(obj) (oom_flag = 1)
+/* uthash's default (Jenkins) reads a byte at a time in its tail and costs
+ * ~3x this one on our short keys ("w:stem", 5-15 bytes); see vocab_hash. */
+#define HASH_FUNCTION(keyptr, keylen, hashv) ((hashv) = vocab_hash((keyptr), (keylen)))
 #include "uthash.h"
 
 #define POOL_CHUNK (64u * 1024u)
+
+/*
+ * The bucket hash: 8 bytes at a time, multiply-xorshift (splitmix64's
+ * constants), the length mixed in first.  uthash takes the bucket from the
+ * low bits, which the final fold mixes from all of them.  Nothing depends
+ * on the hash but speed: ids, keys and every output are independent of the
+ * bucket layout (nothing iterates the table).
+ */
+static unsigned vocab_hash(const void *key, size_t len)
+{
+    const unsigned char *p = key;
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
+    while (len >= 8) {
+        uint64_t w;
+        memcpy(&w, p, 8);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+        h ^= h >> 31;
+        p += 8;
+        len -= 8;
+    }
+    if (len) {
+        uint64_t w = 0;
+        memcpy(&w, p, len);
+        h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
+    }
+    h ^= h >> 29;
+    h *= 0x94d049bb133111ebull;
+    h ^= h >> 32;
+    return (unsigned)h;
+}
 
 typedef struct entry {
     UT_hash_handle hh;
@@ -44,6 +77,7 @@ struct nc_vocab {
     uint32_t n, cap;
     chunk *pool;      /* current chunk first */
     size_t pool_bytes;
+    unsigned want_buckets; /* nc_vocab_reserve's bucket count, applied by add_hashed */
 };
 
 nc_status nc_vocab_new(nc_vocab **out)
@@ -65,12 +99,19 @@ void nc_vocab_free(nc_vocab *v)
     nc_free(v);
 }
 
-int nc_vocab_find(const nc_vocab *v, const char *key, size_t len, uint32_t *id)
+/* The entry of key (hash hv), or NULL. */
+static entry *find_hashed(const nc_vocab *v, const char *key, size_t len, unsigned hv)
 {
     entry *e = NULL;
-    if (len > UINT32_MAX)
+    HASH_FIND_BYHASHVALUE(hh, v->head, key, (unsigned)len, hv, e);
+    return e;
+}
+
+int nc_vocab_find(const nc_vocab *v, const char *key, size_t len, uint32_t *id)
+{
+    if (len > UINT32_MAX || !v->head)
         return 0;
-    HASH_FIND(hh, v->head, key, (unsigned)len, e);
+    entry *e = find_hashed(v, key, len, vocab_hash(key, len));
     if (!e)
         return 0;
     *id = e->id;
@@ -125,17 +166,42 @@ nc_status nc_vocab_reserve(nc_vocab *v, uint32_t n, size_t key_bytes)
     nc_status st = grow_ids(v, v->n + n);
     if (st != NC_OK)
         return st;
+    /* Buckets for an average chain of at most 1/2 at v->n + n keys; uthash
+     * would otherwise double its bucket array about ten times on the way
+     * to 34k keys, each time walking every chain (a cache miss per key). */
+    uint64_t want = ((uint64_t)v->n + n) / 2;
+    unsigned b = 32; /* HASH_INITIAL_NUM_BUCKETS */
+    while (b < want && b < (1u << 30))
+        b *= 2;
+    v->want_buckets = b;
     /* Entries for n keys of key_bytes in all, rounded as entry_size does. */
     size_t bytes = (size_t)n * (sizeof(entry) + 16) + key_bytes;
-    return n ? pool_room(v, bytes, 0) : NC_OK;
+    return n && key_bytes ? pool_room(v, bytes, 0) : NC_OK;
 }
 
-nc_status nc_vocab_intern(nc_vocab *v, const char *key, size_t len, uint32_t *id, int *added)
+/*
+ * Grow the buckets to v->want_buckets (after the insert that made the
+ * table: uthash makes it with 32).  Only an optimisation: on allocation
+ * failure the table stays as it is, valid, and is not asked again.
+ */
+static void presize_buckets(nc_vocab *v)
 {
-    if (added)
-        *added = 0;
-    if (nc_vocab_find(v, key, len, id))
-        return NC_OK;
+    UT_hash_table *tbl = v->head->hh.tbl;
+    while (tbl->num_buckets < v->want_buckets) {
+        int oomed = 0;
+        HASH_EXPAND_BUCKETS(hh, tbl, oomed);
+        if (oomed)
+            break;
+    }
+    v->want_buckets = 0;
+}
+
+/*
+ * Insert key (hash hv), known to be absent.  NC_ERR_NOMEM or NC_ERR_RANGE
+ * leave the table unchanged.
+ */
+static nc_status add_hashed(nc_vocab *v, const char *key, size_t len, unsigned hv, uint32_t *id)
+{
     if (len >= UINT32_MAX || v->n == UINT32_MAX)
         return NC_ERR_RANGE;
     if (v->n == v->cap) {
@@ -157,15 +223,39 @@ nc_status nc_vocab_intern(nc_vocab *v, const char *key, size_t len, uint32_t *id
     memcpy(e->key, key, len);
     e->key[len] = '\0';
     int oom_flag = 0;
-    HASH_ADD(hh, v->head, key, (unsigned)len, e);
+    HASH_ADD_BYHASHVALUE(hh, v->head, key, (unsigned)len, hv, e);
     if (oom_flag) /* uthash has unlinked e; the pool space is simply not taken */
         return NC_ERR_NOMEM;
     v->pool->used += es;
     v->by_id[v->n++] = e;
     *id = e->id;
-    if (added)
-        *added = 1;
+    if (v->want_buckets)
+        presize_buckets(v);
     return NC_OK;
+}
+
+nc_status nc_vocab_intern(nc_vocab *v, const char *key, size_t len, uint32_t *id, int *added)
+{
+    if (added)
+        *added = 0;
+    if (len >= UINT32_MAX)
+        return NC_ERR_RANGE;
+    /* One hash for the lookup and the insert. */
+    unsigned hv = vocab_hash(key, len);
+    entry *e = v->head ? find_hashed(v, key, len, hv) : NULL;
+    if (e) {
+        *id = e->id;
+        return NC_OK;
+    }
+    nc_status st = add_hashed(v, key, len, hv, id);
+    if (st == NC_OK && added)
+        *added = 1;
+    return st;
+}
+
+nc_status nc_vocab_append(nc_vocab *v, const char *key, size_t len, uint32_t *id)
+{
+    return add_hashed(v, key, len, vocab_hash(key, len), id);
 }
 
 uint32_t nc_vocab_size(const nc_vocab *v)
