@@ -30,8 +30,8 @@ nc_status nc_vocab_intern(nc_vocab *v, const char *key, size_t len, uint32_t *id
  */
 nc_status nc_vocab_append(nc_vocab *v, const char *key, size_t len, uint32_t *id);
 /*
- * Make room for n more keys: the id index now, the hash buckets (an
- * average chain of 1/2) with the next insert, and, when key_bytes is not
+ * Make room for n more keys: the id index now, the hash buckets (one
+ * per key) with the next insert, and, when key_bytes is not
  * 0, pool space for n keys of key_bytes bytes in all, so that interning
  * that many allocates nothing more (model load knows n, not key_bytes).
  * NC_ERR_NOMEM leaves the table as it was; a failure to grow the buckets
