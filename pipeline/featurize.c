@@ -180,19 +180,40 @@ typedef struct keybuf {
     size_t n, cap;
 } keybuf;
 
+/* Room for at least want keys in kb (which grows by doubling, copying). */
+static nc_status kb_room(nc_arena *a, keybuf *kb, size_t want)
+{
+    if (want <= kb->cap)
+        return NC_OK;
+    size_t ncap = kb->cap ? kb->cap * 2 : 32;
+    if (ncap < want)
+        ncap = want;
+    nc_key *nk = nc_arena_alloc(a, ncap * sizeof *nk);
+    if (!nk)
+        return NC_ERR_NOMEM;
+    if (kb->n)
+        memcpy(nk, kb->k, kb->n * sizeof *nk);
+    kb->k = nk;
+    kb->cap = ncap;
+    return NC_OK;
+}
+
+/* Append key s (len bytes, NUL-terminated, outliving the keys: a stem
+ * cache key) without copying it. */
+static nc_status kb_add(nc_arena *a, keybuf *kb, const char *s, size_t len, uint32_t word_id)
+{
+    if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
+        return NC_ERR_NOMEM;
+    kb->k[kb->n++] = (nc_key){ s, (uint32_t)len, word_id };
+    return NC_OK;
+}
+
+/* Append the key p1 + p2, copied into the arena. */
 static nc_status kb_push(nc_arena *a, keybuf *kb, const char *p1, size_t l1, const char *p2,
                          size_t l2, uint32_t word_id)
 {
-    if (kb->n == kb->cap) {
-        size_t ncap = kb->cap ? kb->cap * 2 : 32;
-        nc_key *nk = nc_arena_alloc(a, ncap * sizeof *nk);
-        if (!nk)
-            return NC_ERR_NOMEM;
-        if (kb->n)
-            memcpy(nk, kb->k, kb->n * sizeof *nk);
-        kb->k = nk;
-        kb->cap = ncap;
-    }
+    if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
+        return NC_ERR_NOMEM;
     char *s = nc_arena_alloc(a, l1 + l2 + 1);
     if (!s)
         return NC_ERR_NOMEM;
@@ -267,6 +288,9 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     size_t nt;
     TRY(nc_tokenize(in->text, in->len, a, &tok, &nt));
     const nc_options *o = &fz->opt;
+    /* Keys: a word (and a bigram) per token, then a few dozen cues at most;
+     * sized once here rather than grown from 32 by copying. */
+    TRY(kb_room(a, kb, nt * (o->bigrams ? 2 : 1) + 48));
     unsigned cues = 0;
     int quote = 0, quote_start = 0, quote_end = 0, nums = 0, year = 0, money = 0, pct = 0;
     int question = 0, colon = 0, report_end = 0, report_start = 0, caps = 0;
@@ -323,13 +347,29 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         }
         if (!stem)
             continue;
-        TRY(kb_push(a, kb, "w:", 2, stem, slen, t->type == NC_TOK_WORD ? wid : NC_STEM_UNCACHED));
+        if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
+            size_t kl;
+            const char *key = nc_stemmer_word_key(fz->stem, wid, &kl);
+            TRY(kb_add(a, kb, key, kl, wid)); /* the cached "w:stem": no copy */
+        } else {
+            TRY(kb_push(a, kb, "w:", 2, stem, slen,
+                        t->type == NC_TOK_WORD ? wid : NC_STEM_UNCACHED));
+        }
         words++;
         if (o->bigrams && prev) {
-            size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)prev_len, prev,
-                                         (int)slen, stem);
-            TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
-                        NC_STEM_UNCACHED));
+            /* "b:" prev " " stem.  It always fits big (stems are token-sized);
+             * should one not, snprintf cuts it as it always did. */
+            if (3 + prev_len + slen < sizeof big) {
+                memcpy(big, "b:", 2);
+                memcpy(big + 2, prev, prev_len);
+                big[2 + prev_len] = ' ';
+                TRY(kb_push(a, kb, big, 3 + prev_len, stem, slen, NC_STEM_UNCACHED));
+            } else {
+                size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)prev_len,
+                                             prev, (int)slen, stem);
+                TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
+                            NC_STEM_UNCACHED));
+            }
             words++;
         }
         prev = stem;
