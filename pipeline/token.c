@@ -62,6 +62,28 @@ static enum cls unicode_class(int32_t cp)
     }
 }
 
+/*
+ * Lower-case ASCII letters at the front of s[0..8): how many (0-8), eight
+ * bytes at a time (SWAR).  Each byte's low 7 bits plus 0x1f reach 0x80 iff
+ * they are >= 'a', plus 0x05 iff >= '{'; no sum carries into the next byte
+ * (0x7f + 0x1f < 0x100), and a byte with its top bit set (not ASCII) is
+ * excluded.  Needs little-endian loads and a count-trailing-zeros builtin,
+ * so other compilers and byte orders take the byte-at-a-time loop alone.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HAVE_LOWER_RUN 1
+static inline unsigned lower_run(const unsigned char *s)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    uint64_t x;
+    memcpy(&x, s, 8);
+    uint64_t y = x & ~high;
+    uint64_t m = (y + ones * 0x1f) & ~(y + ones * 0x05) & ~x & high;
+    uint64_t stop = ~m & high; /* the top bit of every byte that is not a-z */
+    return stop ? (unsigned)__builtin_ctzll(stop) >> 3 : 8u;
+}
+#endif
+
 /* Decode one code point at s[i]; invalid bytes (never produced by the
  * splitter) count as one C_OTHER byte. */
 static inline size_t next_cp(const unsigned char *s, size_t len, size_t i, int32_t *cp, enum cls *cl)
@@ -213,6 +235,21 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                  * inline exactly as next_cp + fold_append decide them: a
                  * lower-case letter or a digit ends "all upper case", an
                  * upper-case first letter sets "capitalised". */
+#ifdef HAVE_LOWER_RUN
+                /* A run of lower-case letters, eight bytes at a time, while
+                 * eight more bytes fit the token (the cut is unchanged). */
+                if (len - i >= 8 && blen + 8 <= NC_MAX_TOKEN_BYTES) {
+                    unsigned r = lower_run(s + i);
+                    if (r) {
+                        memcpy(buf + blen, s + i, 8); /* bytes past r are overwritten */
+                        shape &= ~NC_SHAPE_UPPER;
+                        blen += r;
+                        letters += (int)r;
+                        i += r;
+                        continue;
+                    }
+                }
+#endif
                 unsigned c = s[i];
                 if (c - 'a' < 26u || c - '0' < 10u) {
                     shape &= ~NC_SHAPE_UPPER;
