@@ -263,6 +263,25 @@ static nc_status kb_push(nc_arena *a, keybuf *kb, const char *p1, size_t l1, con
     return NC_OK;
 }
 
+/* Append the bigram key "b:" + p + " " + q, built in place in the arena. */
+static nc_status kb_bigram(nc_arena *a, keybuf *kb, const char *p, size_t pl, const char *q,
+                           size_t ql)
+{
+    if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
+        return NC_ERR_NOMEM;
+    char *s = nc_arena_alloc(a, 3 + pl + ql + 1);
+    if (!s)
+        return NC_ERR_NOMEM;
+    s[0] = 'b';
+    s[1] = ':';
+    memcpy(s + 2, p, pl);
+    s[2 + pl] = ' ';
+    memcpy(s + 3 + pl, q, ql);
+    s[3 + pl + ql] = '\0';
+    kb->k[kb->n++] = (nc_key){ s, (uint32_t)(3 + pl + ql), NC_STEM_UNCACHED };
+    return NC_OK;
+}
+
 /* Append a static key (a string literal or a cue_keys string): pointed
  * at, not copied. */
 static nc_status kb_cstr(nc_arena *a, keybuf *kb, const char *key)
@@ -350,6 +369,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         const nc_token *t = &tok[i];
         const char *stem = NULL;
         size_t slen = 0;
+        const char *key = NULL; /* a static "w:" key for stem, when there is one */
         uint32_t wid = NC_STEM_UNCACHED;
         if (t->type == NC_TOK_WORD) {
             unsigned cls;
@@ -373,6 +393,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             year |= is_year;
             stem = is_year ? "#year" : "#num";
             slen = 5 - !is_year;
+            key = is_year ? "w:#year" : "w:#num";
         } else {
             uint32_t cp = t->punct;
             if (is_quote(cp)) {
@@ -383,6 +404,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
                     quote_end = 1;
                 stem = "#quote";
                 slen = 6;
+                key = "w:#quote";
             } else {
                 stem = t->text;
                 slen = t->len;
@@ -396,8 +418,10 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             continue;
         if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
             size_t kl;
-            const char *key = nc_stemmer_word_key(fz->stem, wid, &kl);
-            TRY(kb_add(a, kb, key, kl, wid)); /* the cached "w:stem": no copy */
+            const char *wk = nc_stemmer_word_key(fz->stem, wid, &kl);
+            TRY(kb_add(a, kb, wk, kl, wid)); /* the cached "w:stem": no copy */
+        } else if (key) {
+            TRY(kb_add(a, kb, key, 2 + slen, NC_STEM_UNCACHED));
         } else {
             TRY(kb_push(a, kb, "w:", 2, stem, slen,
                         t->type == NC_TOK_WORD ? wid : NC_STEM_UNCACHED));
@@ -407,10 +431,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             /* "b:" prev " " stem.  It always fits big (stems are token-sized);
              * should one not, snprintf cuts it as it always did. */
             if (3 + prev_len + slen < sizeof big) {
-                memcpy(big, "b:", 2);
-                memcpy(big + 2, prev, prev_len);
-                big[2 + prev_len] = ' ';
-                TRY(kb_push(a, kb, big, 3 + prev_len, stem, slen, NC_STEM_UNCACHED));
+                TRY(kb_bigram(a, kb, prev, prev_len, stem, slen));
             } else {
                 size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)prev_len,
                                              prev, (int)slen, stem);
