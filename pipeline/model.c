@@ -166,6 +166,7 @@ nc_status nc_model_add_feature(nc_model *m, const char *feat, size_t len, uint32
     return NC_OK;
 }
 
+/* log(x) for counts, with log(0) never taken: callers always smooth. */
 /*
  * Feature-weighted naive Bayes for the word group (entropy_weight = s > 0).
  * Plain NB adds every word's log-likelihood with weight 1, so the many
