@@ -10,6 +10,12 @@
  * pooled chunks (doubling up to 64 KiB), so interning allocates about once
  * per 64 KiB of keys, not once per key, and entries never move while in the table (uthash keeps
  * pointers to them).  An array of entry pointers by id gives id -> key.
+ *
+ * Two things on top of plain uthash, both for speed only (no output
+ * depends on them): our own hash function (vocab_hash), and buckets kept
+ * at least as many as keys (grow_buckets), so a probe of a large table
+ * touches about one entry; the model loader inserts its known-new keys
+ * without a lookup (nc_vocab_append).
  */
 #include <string.h>
 
@@ -25,6 +31,8 @@
 #include "uthash.h"
 
 #define POOL_CHUNK (64u * 1024u)
+/* grow_buckets stops here: uthash counts buckets in an unsigned int. */
+#define MAX_BUCKETS (1u << 30)
 
 /*
  * The bucket hash: 8 bytes at a time, multiply-xorshift (splitmix64's
@@ -191,7 +199,7 @@ nc_status nc_vocab_reserve(nc_vocab *v, uint32_t n, size_t key_bytes)
      * to 34k keys, each time walking every chain (a cache miss per key). */
     uint64_t want = (uint64_t)v->n + n;
     unsigned b = 32; /* HASH_INITIAL_NUM_BUCKETS */
-    while (b < want && b < (1u << 30))
+    while (b < want && b < MAX_BUCKETS)
         b *= 2;
     v->want_buckets = b;
     /* Entries for n keys of key_bytes in all, rounded as entry_size does. */
@@ -216,8 +224,8 @@ nc_status nc_vocab_reserve(nc_vocab *v, uint32_t n, size_t key_bytes)
 static void grow_buckets(nc_vocab *v)
 {
     UT_hash_table *tbl = v->head->hh.tbl;
-    while (!v->no_grow && (tbl->num_buckets < v->want_buckets ||
-                           tbl->num_items > tbl->num_buckets)) {
+    while (!v->no_grow && tbl->num_buckets < MAX_BUCKETS &&
+           (tbl->num_buckets < v->want_buckets || tbl->num_items > tbl->num_buckets)) {
         int oomed = 0;
         HASH_EXPAND_BUCKETS(hh, tbl, oomed);
         if (oomed)
