@@ -86,7 +86,8 @@ static inline unsigned lower_run(const unsigned char *s)
 
 /* Decode one code point at s[i]; invalid bytes (never produced by the
  * splitter) count as one C_OTHER byte. */
-static inline size_t next_cp(const unsigned char *s, size_t len, size_t i, int32_t *cp, enum cls *cl)
+static inline size_t next_cp(const unsigned char *s, size_t len, size_t i, int32_t *cp,
+                             enum cls *cl)
 {
     if (s[i] < 0x80) {
         *cp = s[i];
@@ -241,7 +242,9 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                 if (len - i >= 8 && blen + 8 <= NC_MAX_TOKEN_BYTES) {
                     unsigned r = lower_run(s + i);
                     if (r) {
-                        memcpy(buf + blen, s + i, 8); /* bytes past r are overwritten */
+                        /* all 8 bytes: those past r lie beyond the token's
+                         * end, where its NUL and the next token go */
+                        memcpy(buf + blen, s + i, 8);
                         shape &= ~NC_SHAPE_UPPER;
                         blen += r;
                         letters += (int)r;
