@@ -30,16 +30,51 @@ enum {
     CUE_SOURCE = 1u << 11,  /* officials, ministry, police, spokesman ... */
     CUE_HISTORY = 1u << 12, /* since, decades, years, history ... */
     /* Classes past the named ones: never emitted as c:NAME by the loop over
-     * cue_names, only through the cues_fine features. */
+     * the CUE_* bits, only through the cues_fine features. */
     CUE_THIRD = 1u << 13,   /* he, she, they, his, her, their */
     CUE_ED = 1u << 14,      /* a word ending in -ed: past tense or participle */
 };
 #define CUE_NONE 0x80000000u /* looked up, no class */
 
-static const char *const cue_names[] = {
-    "report", "modal", "eval", "event", "time", "first", "month", "stop",
-    "perfect", "past", "present", "source", "history",
+/*
+ * Every key of the cue group a sentence can have, with the forms its
+ * neighbours carry for it (context: x:p: from the previous sentence's
+ * view, x:n: from the next's).  All are static strings, so no cue, context
+ * or position key is ever copied, and each sentence lists the cue keys it
+ * emitted (struct cuelist) so context needs no scan of its neighbours'
+ * keys.  The first 13 follow the CUE_* bits ("stop" is never emitted).
+ */
+struct cue_key {
+    const char *c;    /* "c:NAME" */
+    const char *x[2]; /* "x:p:c:NAME", "x:n:c:NAME" */
+    uint32_t len;     /* strlen(c); the x forms are 4 bytes longer */
 };
+#define CK(name) { "c:" name, { "x:p:c:" name, "x:n:c:" name }, sizeof "c:" name - 1 }
+enum {
+    CK_QUOTE = 13, CK_QUOTE_START, CK_QUOTE_END, CK_REPORT_END, CK_NUM, CK_YEAR, CK_MONEY,
+    CK_PERCENT, CK_QUESTION, CK_COLON, CK_NAMES,
+    CK_LEN0,                 /* c:len0 .. c:len4 */
+    CK_ED0 = CK_LEN0 + 5,    /* c:ed0 .. c:ed2 */
+    CK_THIRD = CK_ED0 + 3, CK_QUOTE_REPORT, CK_REPORT_START, CK_REPORT2,
+    CK_COUNT
+};
+static const struct cue_key cue_keys[CK_COUNT] = {
+    CK("report"), CK("modal"), CK("eval"), CK("event"), CK("time"), CK("first"),
+    CK("month"), CK("stop"), CK("perfect"), CK("past"), CK("present"), CK("source"),
+    CK("history"),
+    CK("quote"), CK("quote_start"), CK("quote_end"), CK("report_end"), CK("num"), CK("year"),
+    CK("money"), CK("percent"), CK("question"), CK("colon"), CK("names"),
+    CK("len0"), CK("len1"), CK("len2"), CK("len3"), CK("len4"),
+    CK("ed0"), CK("ed1"), CK("ed2"),
+    CK("third"), CK("quote_report"), CK("report_start"), CK("report2"),
+};
+#define NCUE_BITS 13u /* cue_keys[0 .. 13) are the CUE_* bits */
+
+/* The cue keys one sentence emitted, in order (each at most once). */
+typedef struct cuelist {
+    uint8_t n;
+    uint8_t id[CK_COUNT];
+} cuelist;
 
 struct cue_word {
     const char *w;
@@ -180,19 +215,40 @@ typedef struct keybuf {
     size_t n, cap;
 } keybuf;
 
+/* Room for at least want keys in kb (which grows by doubling, copying). */
+static nc_status kb_room(nc_arena *a, keybuf *kb, size_t want)
+{
+    if (want <= kb->cap)
+        return NC_OK;
+    size_t ncap = kb->cap ? kb->cap * 2 : 32;
+    if (ncap < want)
+        ncap = want;
+    nc_key *nk = nc_arena_alloc(a, ncap * sizeof *nk);
+    if (!nk)
+        return NC_ERR_NOMEM;
+    if (kb->n)
+        memcpy(nk, kb->k, kb->n * sizeof *nk);
+    kb->k = nk;
+    kb->cap = ncap;
+    return NC_OK;
+}
+
+/* Append key s (len bytes, NUL-terminated, outliving the keys: a stem
+ * cache key or a static string) without copying it. */
+static nc_status kb_add(nc_arena *a, keybuf *kb, const char *s, size_t len, uint32_t word_id)
+{
+    if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
+        return NC_ERR_NOMEM;
+    kb->k[kb->n++] = (nc_key){ s, (uint32_t)len, word_id };
+    return NC_OK;
+}
+
+/* Append the key p1 + p2, copied into the arena. */
 static nc_status kb_push(nc_arena *a, keybuf *kb, const char *p1, size_t l1, const char *p2,
                          size_t l2, uint32_t word_id)
 {
-    if (kb->n == kb->cap) {
-        size_t ncap = kb->cap ? kb->cap * 2 : 32;
-        nc_key *nk = nc_arena_alloc(a, ncap * sizeof *nk);
-        if (!nk)
-            return NC_ERR_NOMEM;
-        if (kb->n)
-            memcpy(nk, kb->k, kb->n * sizeof *nk);
-        kb->k = nk;
-        kb->cap = ncap;
-    }
+    if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
+        return NC_ERR_NOMEM;
     char *s = nc_arena_alloc(a, l1 + l2 + 1);
     if (!s)
         return NC_ERR_NOMEM;
@@ -207,9 +263,39 @@ static nc_status kb_push(nc_arena *a, keybuf *kb, const char *p1, size_t l1, con
     return NC_OK;
 }
 
+/* Append the bigram key "b:" + p + " " + q, built in place in the arena. */
+static nc_status kb_bigram(nc_arena *a, keybuf *kb, const char *p, size_t pl, const char *q,
+                           size_t ql)
+{
+    if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
+        return NC_ERR_NOMEM;
+    char *s = nc_arena_alloc(a, 3 + pl + ql + 1);
+    if (!s)
+        return NC_ERR_NOMEM;
+    s[0] = 'b';
+    s[1] = ':';
+    memcpy(s + 2, p, pl);
+    s[2 + pl] = ' ';
+    memcpy(s + 3 + pl, q, ql);
+    s[3 + pl + ql] = '\0';
+    kb->k[kb->n++] = (nc_key){ s, (uint32_t)(3 + pl + ql), NC_STEM_UNCACHED };
+    return NC_OK;
+}
+
+/* Append a static key (a string literal or a cue_keys string): pointed
+ * at, not copied. */
 static nc_status kb_cstr(nc_arena *a, keybuf *kb, const char *key)
 {
-    return kb_push(a, kb, key, strlen(key), NULL, 0, NC_STEM_UNCACHED);
+    return kb_add(a, kb, key, strlen(key), NC_STEM_UNCACHED);
+}
+
+/* Append cue key id and list it in cl. */
+static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
+{
+    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, NC_STEM_UNCACHED);
+    if (st == NC_OK)
+        cl->id[cl->n++] = (uint8_t)id;
+    return st;
 }
 
 /* The class of a cached word, computed on first sight. */
@@ -244,12 +330,13 @@ static int is_quote(uint32_t cp)
            cp == 0x00BB || cp == 0x2018;
 }
 
-static const char *bucket(size_t v, const size_t *edges, size_t nedges, const char *const *names)
+/* The index of the bucket v falls in: the first edge above it, else nedges. */
+static size_t bucket(size_t v, const size_t *edges, size_t nedges)
 {
     for (size_t i = 0; i < nedges; i++)
         if (v < edges[i])
-            return names[i];
-    return names[nedges];
+            return i;
+    return nedges;
 }
 
 #define TRY(x)                                                                                 \
@@ -261,12 +348,15 @@ static const char *bucket(size_t v, const size_t *edges, size_t nedges, const ch
 
 /* Features of one sentence (words, bigrams, cues); position and context are added later. */
 static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_arena *a,
-                                   keybuf *kb, size_t *nwords)
+                                   keybuf *kb, cuelist *cl, size_t *nwords)
 {
     nc_token *tok;
     size_t nt;
     TRY(nc_tokenize(in->text, in->len, a, &tok, &nt));
     const nc_options *o = &fz->opt;
+    /* Keys: a word (and a bigram) per token, then a few dozen cues at most;
+     * sized once here rather than grown from 32 by copying. */
+    TRY(kb_room(a, kb, nt * (o->bigrams ? 2 : 1) + 48));
     unsigned cues = 0;
     int quote = 0, quote_start = 0, quote_end = 0, nums = 0, year = 0, money = 0, pct = 0;
     int question = 0, colon = 0, report_end = 0, report_start = 0, caps = 0;
@@ -279,6 +369,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         const nc_token *t = &tok[i];
         const char *stem = NULL;
         size_t slen = 0;
+        const char *key = NULL; /* a static "w:" key for stem, when there is one */
         uint32_t wid = NC_STEM_UNCACHED;
         if (t->type == NC_TOK_WORD) {
             unsigned cls;
@@ -302,6 +393,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             year |= is_year;
             stem = is_year ? "#year" : "#num";
             slen = 5 - !is_year;
+            key = is_year ? "w:#year" : "w:#num";
         } else {
             uint32_t cp = t->punct;
             if (is_quote(cp)) {
@@ -312,6 +404,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
                     quote_end = 1;
                 stem = "#quote";
                 slen = 6;
+                key = "w:#quote";
             } else {
                 stem = t->text;
                 slen = t->len;
@@ -323,13 +416,28 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         }
         if (!stem)
             continue;
-        TRY(kb_push(a, kb, "w:", 2, stem, slen, t->type == NC_TOK_WORD ? wid : NC_STEM_UNCACHED));
+        if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
+            size_t kl;
+            const char *wk = nc_stemmer_word_key(fz->stem, wid, &kl);
+            TRY(kb_add(a, kb, wk, kl, wid)); /* the cached "w:stem": no copy */
+        } else if (key) {
+            TRY(kb_add(a, kb, key, 2 + slen, NC_STEM_UNCACHED));
+        } else {
+            TRY(kb_push(a, kb, "w:", 2, stem, slen,
+                        t->type == NC_TOK_WORD ? wid : NC_STEM_UNCACHED));
+        }
         words++;
         if (o->bigrams && prev) {
-            size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)prev_len, prev,
-                                         (int)slen, stem);
-            TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
-                        NC_STEM_UNCACHED));
+            /* "b:" prev " " stem.  It always fits big (stems are token-sized);
+             * should one not, snprintf cuts it as it always did. */
+            if (3 + prev_len + slen < sizeof big) {
+                TRY(kb_bigram(a, kb, prev, prev_len, stem, slen));
+            } else {
+                size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)prev_len,
+                                             prev, (int)slen, stem);
+                TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
+                            NC_STEM_UNCACHED));
+            }
             words++;
         }
         prev = stem;
@@ -338,32 +446,30 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     *nwords = words;
     if (!o->cues)
         return NC_OK;
-    for (unsigned b = 0; b < sizeof cue_names / sizeof cue_names[0]; b++)
+    for (unsigned b = 0; b < NCUE_BITS; b++)
         if ((cues & (1u << b)) && (1u << b) != CUE_STOP) {
-            TRY(kb_push(a, kb, "c:", 2, cue_names[b], strlen(cue_names[b]), NC_STEM_UNCACHED));
+            TRY(kb_cue(a, kb, cl, b));
         }
-    if (quote) TRY(kb_cstr(a, kb, "c:quote"));
-    if (quote_start) TRY(kb_cstr(a, kb, "c:quote_start"));
-    if (quote_end) TRY(kb_cstr(a, kb, "c:quote_end"));
-    if (report_end) TRY(kb_cstr(a, kb, "c:report_end"));
-    if (nums) TRY(kb_cstr(a, kb, "c:num"));
-    if (year) TRY(kb_cstr(a, kb, "c:year"));
-    if (money) TRY(kb_cstr(a, kb, "c:money"));
-    if (pct) TRY(kb_cstr(a, kb, "c:percent"));
-    if (question) TRY(kb_cstr(a, kb, "c:question"));
-    if (colon) TRY(kb_cstr(a, kb, "c:colon"));
-    if (caps >= 3) TRY(kb_cstr(a, kb, "c:names"));
+    if (quote) TRY(kb_cue(a, kb, cl, CK_QUOTE));
+    if (quote_start) TRY(kb_cue(a, kb, cl, CK_QUOTE_START));
+    if (quote_end) TRY(kb_cue(a, kb, cl, CK_QUOTE_END));
+    if (report_end) TRY(kb_cue(a, kb, cl, CK_REPORT_END));
+    if (nums) TRY(kb_cue(a, kb, cl, CK_NUM));
+    if (year) TRY(kb_cue(a, kb, cl, CK_YEAR));
+    if (money) TRY(kb_cue(a, kb, cl, CK_MONEY));
+    if (pct) TRY(kb_cue(a, kb, cl, CK_PERCENT));
+    if (question) TRY(kb_cue(a, kb, cl, CK_QUESTION));
+    if (colon) TRY(kb_cue(a, kb, cl, CK_COLON));
+    if (caps >= 3) TRY(kb_cue(a, kb, cl, CK_NAMES));
     static const size_t len_edges[] = { 8, 16, 25, 40 };
-    static const char *const len_names[] = { "c:len0", "c:len1", "c:len2", "c:len3", "c:len4" };
-    TRY(kb_cstr(a, kb, bucket(nt, len_edges, 4, len_names)));
+    TRY(kb_cue(a, kb, cl, CK_LEN0 + (unsigned)bucket(nt, len_edges, 4)));
     if (!o->cues_fine)
         return NC_OK;
-    static const char *const ed_names[] = { "c:ed0", "c:ed1", "c:ed2" };
-    TRY(kb_cstr(a, kb, ed_names[ned < 2 ? ned : 2]));
-    if (cues & CUE_THIRD) TRY(kb_cstr(a, kb, "c:third"));
-    if (quote && nreport) TRY(kb_cstr(a, kb, "c:quote_report"));
-    if (report_start) TRY(kb_cstr(a, kb, "c:report_start"));
-    if (nreport >= 2) TRY(kb_cstr(a, kb, "c:report2"));
+    TRY(kb_cue(a, kb, cl, CK_ED0 + (ned < 2 ? ned : 2)));
+    if (cues & CUE_THIRD) TRY(kb_cue(a, kb, cl, CK_THIRD));
+    if (quote && nreport) TRY(kb_cue(a, kb, cl, CK_QUOTE_REPORT));
+    if (report_start) TRY(kb_cue(a, kb, cl, CK_REPORT_START));
+    if (nreport >= 2) TRY(kb_cue(a, kb, cl, CK_REPORT2));
     return NC_OK;
 }
 
@@ -371,16 +477,16 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
                        nc_sent_feats *out)
 {
     const nc_options *o = &fz->opt;
-    size_t *ncue = n ? nc_arena_alloc(a, n * sizeof *ncue) : NULL;
-    if (n && !ncue)
+    cuelist *cls = n ? nc_arena_alloc(a, n * sizeof *cls) : NULL;
+    if (n && !cls)
         return NC_ERR_NOMEM;
     keybuf *kbs = n ? nc_arena_alloc(a, n * sizeof *kbs) : NULL;
     if (n && !kbs)
         return NC_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
         kbs[i] = (keybuf){ 0 };
-        TRY(sentence_features(fz, &s[i], a, &kbs[i], &out[i].nwords));
-        ncue[i] = kbs[i].n; /* keys [nwords-group .. ncue) are this sentence's own */
+        cls[i].n = 0;
+        TRY(sentence_features(fz, &s[i], a, &kbs[i], &cls[i], &out[i].nwords));
     }
     for (size_t i = 0; i < n; i++) {
         keybuf *kb = &kbs[i];
@@ -390,8 +496,8 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
                                                       "p:s5", "p:s10" };
             static const size_t para_edges[] = { 1, 2, 3, 6 };
             static const char *const para_names[] = { "p:i0", "p:i1", "p:i2", "p:i3", "p:i6" };
-            TRY(kb_cstr(a, kb, bucket(s[i].doc_index, sent_edges, 5, sent_names)));
-            TRY(kb_cstr(a, kb, bucket(s[i].index_in_paragraph, para_edges, 4, para_names)));
+            TRY(kb_cstr(a, kb, sent_names[bucket(s[i].doc_index, sent_edges, 5)]));
+            TRY(kb_cstr(a, kb, para_names[bucket(s[i].index_in_paragraph, para_edges, 4)]));
             if (s[i].flags & NC_SENT_HEADING)
                 TRY(kb_cstr(a, kb, "p:heading"));
             if (s[i].flags & NC_SENT_BULLET)
@@ -402,17 +508,17 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
                 TRY(kb_cstr(a, kb, "p:last"));
         }
         if (o->context) {
+            /* The neighbours' own cue keys (those sentence_features listed),
+             * in their order, as x:p:c:NAME and x:n:c:NAME. */
             for (int side = 0; side < 2; side++) {
-                size_t j = side ? i + 1 : i - 1;
-                const char *pre = side ? "x:n:" : "x:p:";
                 if ((side == 0 && i == 0) || (side == 1 && i + 1 >= n)) {
-                    TRY(kb_push(a, kb, pre, 4, "none", 4, NC_STEM_UNCACHED));
+                    TRY(kb_cstr(a, kb, side ? "x:n:none" : "x:p:none"));
                     continue;
                 }
-                for (size_t k = 0; k < ncue[j]; k++) {
-                    const nc_key *ck = &kbs[j].k[k];
-                    if (ck->s[0] == 'c' && ck->s[1] == ':')
-                        TRY(kb_push(a, kb, pre, 4, ck->s, ck->len, NC_STEM_UNCACHED));
+                const cuelist *cl = &cls[side ? i + 1 : i - 1];
+                for (unsigned k = 0; k < cl->n; k++) {
+                    const struct cue_key *ck = &cue_keys[cl->id[k]];
+                    TRY(kb_add(a, kb, ck->x[side], ck->len + 4, NC_STEM_UNCACHED));
                 }
             }
         }

@@ -34,7 +34,10 @@ typedef struct nc_sent_in {
 
 /* One feature occurrence. */
 typedef struct nc_key {
-    const char *s;    /* NUL-terminated, in the arena */
+    const char *s;    /* NUL-terminated; in the arena, static (cue, context
+                       * and position keys), or for a cached word's "w:" key
+                       * in the featurizer's stem cache (valid until
+                       * nc_featurizer_free) */
     uint32_t len;
     uint32_t word_id; /* stem-cache id for "w:" keys of words, else NC_STEM_UNCACHED */
 } nc_key;
@@ -52,7 +55,8 @@ nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out);
 void nc_featurizer_free(nc_featurizer *fz);
 /*
  * Features of the n sentences s[] of one document into out[0..n), every
- * key in arena a.  NC_OK or NC_ERR_NOMEM.
+ * key array and built key in arena a; keys of cached words point into the
+ * featurizer and live as long as it does, cue-group keys are static.  NC_OK or NC_ERR_NOMEM.
  */
 nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_arena *a,
                        nc_sent_feats *out);

@@ -185,31 +185,32 @@ nc_status nc_model_add_feature(nc_model *m, const char *feat, size_t len, uint32
  * label posterior the smoothed row implies under a uniform prior: 0 for a
  * word that says nothing about the label, up to s for one that names it.
  * Only log tables change; the counts stay integer and mergeable.
+ *
+ * One row lp[0..nl) at a time (nc_model_prepare calls it once per distinct
+ * count row).  Each exp is taken once and kept in e[]: the arithmetic is
+ * exactly that of the two-pass form it replaced (same operations in the
+ * same order), so the tables are bit for bit the same.
  */
-static void entropy_weighting(nc_model *m)
+static void entropy_weighting(double *lp, uint32_t nl, double s, double hmax)
 {
-    uint32_t nl = m->nlabels;
-    const double s = m->opt.entropy_weight, hmax = log((double)nl);
-    for (size_t f = 0; f < m->nfeatures; f++) {
-        if (!nc_feature_is_word(nc_vocab_key(m->features, (uint32_t)f, NULL)))
-            continue;
-        double *lp = &m->logp[f * nl];
-        double mx = -INFINITY, mean = 0.0, z = 0.0, h = 0.0;
-        for (uint32_t l = 0; l < nl; l++) {
-            mx = lp[l] > mx ? lp[l] : mx;
-            mean += lp[l];
-        }
-        mean /= nl;
-        for (uint32_t l = 0; l < nl; l++)
-            z += exp(lp[l] - mx);
-        for (uint32_t l = 0; l < nl; l++) {
-            double q = exp(lp[l] - mx) / z;
-            h -= q > 0 ? q * log(q) : 0.0;
-        }
-        double w = s * (1.0 - h / hmax);
-        for (uint32_t l = 0; l < nl; l++)
-            lp[l] = mean + w * (lp[l] - mean);
+    double e[NC_MAX_LABELS];
+    double mx = -INFINITY, mean = 0.0, z = 0.0, h = 0.0;
+    for (uint32_t l = 0; l < nl; l++) {
+        mx = lp[l] > mx ? lp[l] : mx;
+        mean += lp[l];
     }
+    mean /= nl;
+    for (uint32_t l = 0; l < nl; l++) {
+        e[l] = exp(lp[l] - mx);
+        z += e[l];
+    }
+    for (uint32_t l = 0; l < nl; l++) {
+        double q = e[l] / z;
+        h -= q > 0 ? q * log(q) : 0.0;
+    }
+    double w = s * (1.0 - h / hmax);
+    for (uint32_t l = 0; l < nl; l++)
+        lp[l] = mean + w * (lp[l] - mean);
 }
 
 /* Length of the group part of label l: up to the first '/' with sublabels. */
@@ -279,6 +280,25 @@ int nc_model_find_output(const nc_model *m, const char *label, uint32_t *out)
 /* Counts below this get log(count + alpha) from a table in nc_model_prepare. */
 #define LOG_TABLE 4096u
 
+/*
+ * nc_model_prepare derives a feature's logp row from nothing but its count
+ * row and its group, so features with equal counts (most of a pruned,
+ * binary model: 34,148 word features have only 4,567 distinct rows in the
+ * default model) get equal rows.  Each distinct (group, counts) row is
+ * computed once and copied to its twins, found through this open-addressing
+ * table of feature ids + 1 (0 = empty) hashed on the counts; the copies are
+ * the very bits a fresh computation would give.
+ */
+static uint64_t count_row_hash(const uint64_t *c, uint32_t nl, unsigned word)
+{
+    uint64_t h = 0x9e3779b97f4a7c15ull ^ word;
+    for (uint32_t l = 0; l < nl; l++) {
+        h = (h ^ c[l]) * 0xff51afd7ed558ccdull;
+        h ^= h >> 29;
+    }
+    return h ^ (h >> 32);
+}
+
 nc_status nc_model_prepare(nc_model *m)
 {
     free_derived(m);
@@ -306,9 +326,15 @@ nc_status nc_model_prepare(nc_model *m)
      * never makes prepare allocate more than its contents justify. */
     size_t tsz = nf * nl < LOG_TABLE ? nf * nl + 1 : LOG_TABLE;
     double *lg = nc_malloc(2 * tsz * sizeof *lg);
-    if (!is_word || !lg) {
+    /* Row memo: a power of two at least twice nf (load <= 1/2). */
+    size_t msz = 16;
+    while (msz < 2 * nf)
+        msz *= 2;
+    uint32_t *memo = nc_calloc(msz, sizeof *memo);
+    if (!is_word || !lg || !memo) {
         nc_free(is_word);
         nc_free(lg);
+        nc_free(memo);
         free_derived(m);
         return NC_ERR_NOMEM;
     }
@@ -336,19 +362,35 @@ nc_status nc_model_prepare(nc_model *m)
         m->log_unseen[l * 2] = log(aw) - dw[l];
         m->log_unseen[l * 2 + 1] = log(ac) - dc[l];
     }
+    const int weigh = m->opt.entropy_weight > 0 && nl > 1;
+    const double s = m->opt.entropy_weight, hmax = log((double)nl);
     for (size_t f = 0; f < nf; f++) {
+        const uint64_t *cnt = &m->counts[f * nl];
+        double *lp = &m->logp[f * nl];
+        size_t i = (size_t)count_row_hash(cnt, nl, is_word[f]) & (msz - 1);
+        for (; memo[i]; i = (i + 1) & (msz - 1)) {
+            size_t g = memo[i] - 1;
+            if (is_word[g] == is_word[f] && !memcmp(&m->counts[g * nl], cnt, nl * sizeof *cnt))
+                break;
+        }
+        if (memo[i]) {
+            memcpy(lp, &m->logp[(size_t)(memo[i] - 1) * nl], nl * sizeof *lp);
+            continue;
+        }
+        memo[i] = (uint32_t)f + 1;
         const double *tab = is_word[f] ? lg : lg + tsz;
         const double *den = is_word[f] ? dw : dc;
         const double a = is_word[f] ? aw : ac;
         for (uint32_t l = 0; l < nl; l++) {
-            uint64_t c = m->counts[f * nl + l];
-            m->logp[f * nl + l] = (c < tsz ? tab[c] : log((double)c + a)) - den[l];
+            uint64_t c = cnt[l];
+            lp[l] = (c < tsz ? tab[c] : log((double)c + a)) - den[l];
         }
+        if (weigh && is_word[f])
+            entropy_weighting(lp, nl, s, hmax);
     }
     nc_free(is_word);
     nc_free(lg);
-    if (m->opt.entropy_weight > 0 && nl > 1)
-        entropy_weighting(m);
+    nc_free(memo);
     uint64_t total = 0;
     for (uint32_t l = 0; l < nl; l++)
         total += m->label_sents[l];

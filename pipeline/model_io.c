@@ -332,8 +332,9 @@ static nc_status rd_fail(struct rd *r, size_t off, const char *what)
     return nc_diag_set(r->diag, NC_ERR_FORMAT, r->name, 0, "%s at byte offset %zu", what, off);
 }
 
-/* Unsigned LEB128, at most 10 bytes, no overflow, shortest form only. */
-static nc_status get_varint(struct rd *r, uint64_t *v)
+/* Unsigned LEB128, at most 10 bytes, no overflow, shortest form only.
+ * The general case; get_varint decides one-byte varints inline. */
+static nc_status get_varint_slow(struct rd *r, uint64_t *v)
 {
     const unsigned char *p = r->p;
     uint64_t x = 0;
@@ -355,13 +356,24 @@ static nc_status get_varint(struct rd *r, uint64_t *v)
     return rd_fail(r, rd_off(r), "varint overflowing 64 bits"); /* not reached */
 }
 
+/* Most varints of a model are one byte (label deltas, small counts, key
+ * lengths): that case costs a compare here, not a call. */
+static inline nc_status get_varint(struct rd *r, uint64_t *v)
+{
+    if (r->p < r->end && *r->p < 0x80) {
+        *v = *r->p++;
+        return NC_OK;
+    }
+    return get_varint_slow(r, v);
+}
+
 /* A varint that must be <= max (a length, count or index). */
 /* max for a length of bytes that follow: what is left after the varint
  * itself is read (computing rd_left before reading it would allow a length
  * up to the varint's own size past the end). */
 #define REST_OF_FILE UINT64_MAX
 
-static nc_status get_bounded(struct rd *r, uint64_t max, const char *what, uint64_t *v)
+static nc_status get_bounded_slow(struct rd *r, uint64_t max, const char *what, uint64_t *v)
 {
     size_t off = rd_off(r);
     nc_status st = get_varint(r, v);
@@ -374,6 +386,19 @@ static nc_status get_bounded(struct rd *r, uint64_t max, const char *what, uint6
                            "%s %llu at byte offset %zu exceeds its limit %llu", what,
                            (unsigned long long)*v, off, (unsigned long long)max);
     return NC_OK;
+}
+
+/* A one-byte varint within its bound inline; everything else (and every
+ * error message) in get_bounded_slow.  For REST_OF_FILE the bound is what
+ * is left after this byte. */
+static inline nc_status get_bounded(struct rd *r, uint64_t max, const char *what, uint64_t *v)
+{
+    if (r->p < r->end && *r->p < 0x80 && *r->p <= max &&
+        (max != REST_OF_FILE || *r->p < rd_left(r))) {
+        *v = *r->p++;
+        return NC_OK;
+    }
+    return get_bounded_slow(r, max, what, v);
 }
 
 /* Growable scratch for rebuilding front-coded keys; bounded by the file. */
@@ -533,6 +558,10 @@ static nc_status parse_body(struct rd *r, nc_model **out)
         nc_free(m->counts);
         m->counts = c;
         m->cap_features = (size_t)nf;
+        /* Id index and hash buckets at their final size (nf is bounded by
+         * the bytes left, so a hostile count cannot inflate them). */
+        if ((st = nc_vocab_reserve(m->features, (uint32_t)nf, 0)) != NC_OK)
+            goto fail;
     }
     /* label_total is recomputed by nc_model_prepare: use it meanwhile to
      * prove that no per-label sum overflows there. */
@@ -550,11 +579,13 @@ static nc_status parse_body(struct rd *r, nc_model **out)
             st = rd_fail(r, off, "feature with a NUL byte");
             goto fail;
         }
+        /* get_key proved the key greater than the one before, so it is new:
+         * appended without a lookup (a lookup that always misses walks a
+         * whole hash chain: a fifth of the load time). */
         uint32_t id;
-        int added;
-        if ((st = nc_vocab_intern(m->features, key, len, &id, &added)) != NC_OK)
+        if ((st = nc_vocab_append(m->features, key, len, &id)) != NC_OK)
             goto fail;
-        if (!added || id != f) { /* impossible after the order check; be sure */
+        if (id != f) { /* impossible: ids are dense; be sure */
             st = rd_fail(r, off, "duplicate feature");
             goto fail;
         }

@@ -1,6 +1,10 @@
 /*
  * stem.c - Snowball stemming with a per-stemmer cache (see stem.h).
  *
+ * Each cached stem is stored after the two bytes "w:", so the word's
+ * feature key is ready made (nc_stemmer_word_key): the featurizer points
+ * at it instead of building "w:" + stem for every token.
+ *
  * libstemmer allocates with plain malloc inside sb_stemmer_new and its
  * buffers: those few allocations (made once per stemmer) are outside the
  * library's hook; everything this file allocates goes through it.
@@ -12,11 +16,16 @@
 #include "stem.h"
 #include "vocab.h"
 
+/* The featurizer's word-feature prefix (featurize.h), stored before each
+ * cached stem. */
+#define WORD_PREFIX "w:"
+#define WORD_PREFIX_LEN 2u
+
 struct nc_stemmer {
     struct sb_stemmer *sb; /* NULL for "none" */
     nc_vocab *cache;       /* word -> id; stems[id] is its stem */
-    char **stems;
-    size_t *stem_len;
+    char **stems;          /* [id] "w:" + stem, NUL-terminated */
+    size_t *stem_len;      /* [id] bytes of the stem alone */
     size_t cap;
     char *scratch;         /* uncached result when the cache is full */
     size_t scratch_cap;
@@ -95,7 +104,7 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
     if (word_id)
         *word_id = NC_STEM_UNCACHED;
     if (nc_vocab_find(s->cache, word, len, &id)) {
-        *stem = s->stems[id];
+        *stem = s->stems[id] + WORD_PREFIX_LEN;
         *slen = s->stem_len[id];
         if (word_id)
             *word_id = id;
@@ -135,9 +144,14 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
         s->stem_len = nl;
         s->cap = ncap;
     }
-    char *copy = nc_strndup(r, rlen);
+    if (rlen > SIZE_MAX - WORD_PREFIX_LEN - 1)
+        return NC_ERR_NOMEM;
+    char *copy = nc_malloc(WORD_PREFIX_LEN + rlen + 1);
     if (!copy)
         return NC_ERR_NOMEM;
+    memcpy(copy, WORD_PREFIX, WORD_PREFIX_LEN);
+    memcpy(copy + WORD_PREFIX_LEN, r, rlen);
+    copy[WORD_PREFIX_LEN + rlen] = '\0';
     st = nc_vocab_intern(s->cache, word, len, &id, NULL);
     if (st != NC_OK) {
         nc_free(copy);
@@ -145,9 +159,15 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
     }
     s->stems[id] = copy;
     s->stem_len[id] = rlen;
-    *stem = copy;
+    *stem = copy + WORD_PREFIX_LEN;
     *slen = rlen;
     if (word_id)
         *word_id = id;
     return NC_OK;
+}
+
+const char *nc_stemmer_word_key(const nc_stemmer *s, uint32_t id, size_t *len)
+{
+    *len = WORD_PREFIX_LEN + s->stem_len[id];
+    return s->stems[id];
 }

@@ -34,6 +34,13 @@ void nc_stemmer_free(nc_stemmer *s);
 #define NC_STEM_UNCACHED UINT32_MAX
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
                           size_t *slen, uint32_t *word_id);
+/*
+ * The feature key of cached word id (< NC_STEM_UNCACHED, as returned by
+ * nc_stemmer_stem): "w:" followed by its stem, NUL-terminated, *len bytes;
+ * owned by the stemmer and valid until nc_stemmer_free.  It lets the
+ * featurizer use the key without building it for every token.
+ */
+const char *nc_stemmer_word_key(const nc_stemmer *s, uint32_t id, size_t *len);
 /* 1 when lang names a libstemmer algorithm (or "none"). */
 int nc_stemmer_known(const char *lang);
 

@@ -8,7 +8,8 @@
  * the input is NFC already, and case-fold mappings of NFC characters are
  * precomposed (asking for COMPOSE too would decompose them, since
  * composition cannot happen one character at a time).
- * Tokens are written into the document arena: no allocation per token.
+ * Token texts are folded straight into blocks of the document arena (one
+ * block a sentence, as a rule): no allocation or copy per token.
  */
 #include <string.h>
 
@@ -61,9 +62,32 @@ static enum cls unicode_class(int32_t cp)
     }
 }
 
+/*
+ * Lower-case ASCII letters at the front of s[0..8): how many (0-8), eight
+ * bytes at a time (SWAR).  Each byte's low 7 bits plus 0x1f reach 0x80 iff
+ * they are >= 'a', plus 0x05 iff >= '{'; no sum carries into the next byte
+ * (0x7f + 0x1f < 0x100), and a byte with its top bit set (not ASCII) is
+ * excluded.  Needs little-endian loads and a count-trailing-zeros builtin,
+ * so other compilers and byte orders take the byte-at-a-time loop alone.
+ */
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define HAVE_LOWER_RUN 1
+static inline unsigned lower_run(const unsigned char *s)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    uint64_t x;
+    memcpy(&x, s, 8);
+    uint64_t y = x & ~high;
+    uint64_t m = (y + ones * 0x1f) & ~(y + ones * 0x05) & ~x & high;
+    uint64_t stop = ~m & high; /* the top bit of every byte that is not a-z */
+    return stop ? (unsigned)__builtin_ctzll(stop) >> 3 : 8u;
+}
+#endif
+
 /* Decode one code point at s[i]; invalid bytes (never produced by the
  * splitter) count as one C_OTHER byte. */
-static size_t next_cp(const unsigned char *s, size_t len, size_t i, int32_t *cp, enum cls *cl)
+static inline size_t next_cp(const unsigned char *s, size_t len, size_t i, int32_t *cp,
+                             enum cls *cl)
 {
     if (s[i] < 0x80) {
         *cp = s[i];
@@ -121,6 +145,27 @@ static size_t fold_append(char *buf, size_t blen, int32_t cp, unsigned *shape, i
     return blen;
 }
 
+/*
+ * Room for one more token's folded text and NUL at *tp (NC_MAX_TOKEN_BYTES
+ * + 1 bytes before *tend).  Token texts are laid out one after another in
+ * arena blocks sized for the rest of the sentence (enough for all of it
+ * when it is ASCII), instead of a copy per token.
+ */
+static nc_status text_room(nc_arena *a, size_t rest, char **tp, char **tend)
+{
+    if ((size_t)(*tend - *tp) > NC_MAX_TOKEN_BYTES)
+        return NC_OK;
+    size_t size = rest + NC_MAX_TOKEN_BYTES + 1;
+    if (size < rest)
+        return NC_ERR_NOMEM;
+    char *b = nc_arena_alloc(a, size);
+    if (!b)
+        return NC_ERR_NOMEM;
+    *tp = b;
+    *tend = b + size;
+    return NC_OK;
+}
+
 nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, size_t *n)
 {
     const unsigned char *s = (const unsigned char *)str;
@@ -130,7 +175,7 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
     nc_token *toks = nc_arena_alloc(a, cap * sizeof *toks);
     if (!toks)
         return NC_ERR_NOMEM;
-    char buf[NC_MAX_TOKEN_BYTES + 1];
+    char *tp = NULL, *tend = NULL; /* where the next token's text goes */
     size_t i = 0;
     while (i < len) {
         int32_t cp;
@@ -141,6 +186,9 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
             i += w;
             continue;
         }
+        if (text_room(a, len - i, &tp, &tend) != NC_OK)
+            return NC_ERR_NOMEM;
+        char *buf = tp;
         nc_token t = { 0 };
         size_t blen = 0;
         if (cl == C_KEEP) {
@@ -152,6 +200,12 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
             /* digits with inner separators: 3.5  62,000  2:30 */
             t.type = NC_TOK_NUMBER;
             while (i < len) {
+                if ((unsigned)s[i] - '0' < 10u) { /* ASCII digit: the common case */
+                    if (blen < NC_MAX_TOKEN_BYTES)
+                        buf[blen++] = (char)s[i];
+                    i++;
+                    continue;
+                }
                 w = next_cp(s, len, i, &cp, &cl);
                 if (cl == C_DIGIT) {
                     if (blen + w <= NC_MAX_TOKEN_BYTES) {
@@ -178,6 +232,45 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
             unsigned shape = NC_SHAPE_UPPER;
             int letters = 0;
             while (i < len) {
+                /* ASCII letters and digits, the bulk of news text, decided
+                 * inline exactly as next_cp + fold_append decide them: a
+                 * lower-case letter or a digit ends "all upper case", an
+                 * upper-case first letter sets "capitalised". */
+#ifdef HAVE_LOWER_RUN
+                /* A run of lower-case letters, eight bytes at a time, while
+                 * eight more bytes fit the token (the cut is unchanged). */
+                if (len - i >= 8 && blen + 8 <= NC_MAX_TOKEN_BYTES) {
+                    unsigned r = lower_run(s + i);
+                    if (r) {
+                        /* all 8 bytes: those past r lie beyond the token's
+                         * end, where its NUL and the next token go */
+                        memcpy(buf + blen, s + i, 8);
+                        shape &= ~NC_SHAPE_UPPER;
+                        blen += r;
+                        letters += (int)r;
+                        i += r;
+                        continue;
+                    }
+                }
+#endif
+                unsigned c = s[i];
+                if (c - 'a' < 26u || c - '0' < 10u) {
+                    shape &= ~NC_SHAPE_UPPER;
+                    if (blen < NC_MAX_TOKEN_BYTES)
+                        buf[blen++] = (char)c;
+                    letters++;
+                    i++;
+                    continue;
+                }
+                if (c - 'A' < 26u) {
+                    if (letters == 0)
+                        shape |= NC_SHAPE_CAP;
+                    if (blen < NC_MAX_TOKEN_BYTES)
+                        buf[blen++] = (char)(c + 32);
+                    letters++;
+                    i++;
+                    continue;
+                }
                 w = next_cp(s, len, i, &cp, &cl);
                 if (cl == C_LETTER || cl == C_DIGIT) {
                     blen = fold_append(buf, blen, cp, &shape, letters == 0);
@@ -211,9 +304,9 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
             toks = nt;
             cap *= 2;
         }
-        t.text = nc_arena_strndup(a, buf, blen);
-        if (!t.text)
-            return NC_ERR_NOMEM;
+        buf[blen] = '\0';
+        tp += blen + 1;
+        t.text = buf;
         t.len = (uint32_t)blen;
         toks[cnt++] = t;
     }

@@ -23,10 +23,19 @@ void nc_vocab_free(nc_vocab *v);
  */
 nc_status nc_vocab_intern(nc_vocab *v, const char *key, size_t len, uint32_t *id, int *added);
 /*
- * Make room for n keys and key_bytes bytes of key text in all, so that
- * interning that many allocates nothing more but uthash bucket expansions
- * (model load knows both).
- * NC_ERR_NOMEM leaves the table as it was.
+ * Insert key[0..len), which the caller knows is absent (a model file's
+ * strictly increasing keys), without looking it up first; its id in *id.
+ * Appending a key that is already present corrupts the table.
+ * NC_ERR_NOMEM leaves the table unchanged.
+ */
+nc_status nc_vocab_append(nc_vocab *v, const char *key, size_t len, uint32_t *id);
+/*
+ * Make room for n more keys: the id index now, the hash buckets (one per
+ * key) with the next insert, and, when key_bytes is not 0, pool space for
+ * n keys of key_bytes bytes in all, so that interning that many allocates
+ * nothing more (model load knows n, not key_bytes).  NC_ERR_NOMEM leaves
+ * the table as it was; a failure to grow the buckets later only leaves
+ * them smaller.
  */
 nc_status nc_vocab_reserve(nc_vocab *v, uint32_t n, size_t key_bytes);
 /* 1 and the id in *id when key is present, else 0. */
