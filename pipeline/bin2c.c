@@ -4,7 +4,9 @@
  * `const size_t NAME_len`, so the model is part of the library and
  * `newsclass classify` works with no model file next to the binary.
  * A missing input gives an empty array (the library then reports that no
- * default model is built in).  Not part of the library.
+ * default model is built in).  The output is written to OUTPUT.c.tmp and
+ * renamed over OUTPUT.c, so a compiler never reads a half-written file.
+ * Not part of the library.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -15,10 +17,15 @@ int main(int argc, char **argv)
         fprintf(stderr, "usage: bin2c INPUT OUTPUT.c NAME\n");
         return 2;
     }
+    char tmp[4096];
+    if (snprintf(tmp, sizeof tmp, "%s.tmp", argv[2]) >= (int)sizeof tmp) {
+        fprintf(stderr, "bin2c: output path too long\n");
+        return 2;
+    }
     FILE *in = fopen(argv[1], "rb");
-    FILE *out = fopen(argv[2], "w");
+    FILE *out = fopen(tmp, "w");
     if (!out) {
-        perror(argv[2]);
+        perror(tmp);
         if (in)
             fclose(in);
         return 1;
@@ -35,9 +42,9 @@ int main(int argc, char **argv)
     int bad = (in && ferror(in)) || ferror(out);
     if (in)
         fclose(in);
-    if (fclose(out) != 0 || bad) {
+    if (fclose(out) != 0 || bad || rename(tmp, argv[2]) != 0) {
         fprintf(stderr, "bin2c: write error\n");
-        remove(argv[2]);
+        remove(tmp);
         return 1;
     }
     return 0;
