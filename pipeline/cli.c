@@ -786,7 +786,7 @@ static const char train_help[] =
     "                      binary, cues, position, context, stopwords, cue_weight,\n"
     "                      prior_weight, length_norm, hmm_weight, emission_scale,\n"
     "                      min_count, max_features, cues_fine, entropy_weight,\n"
-    "                      sublabels, position_weight (see README)\n"
+    "                      sublabels, position_weight, start_bigram (see README)\n"
     "  --update MODEL      add the corpus' counts to MODEL (written to -o, or MODEL)\n"
     "  --forget MODEL      subtract them (refuses to go below zero)\n"
     "  --from-counts       build the model from count lines (newsclass count),\n"

@@ -362,8 +362,10 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     int question = 0, colon = 0, report_end = 0, report_start = 0, caps = 0;
     unsigned ned = 0, nreport = 0;
     size_t words = 0;
-    const char *prev = NULL; /* previous word-group stem, for bigrams */
-    size_t prev_len = 0;
+    /* Previous word-group stem, for bigrams; with start_bigram the first
+     * word pairs with "^", the start of the sentence ("b:^ however"). */
+    const char *prev = o->start_bigram ? "^" : NULL;
+    size_t prev_len = o->start_bigram ? 1 : 0;
     char big[2 * NC_MAX_TOKEN_BYTES + 8];
     for (size_t i = 0; i < nt; i++) {
         const nc_token *t = &tok[i];

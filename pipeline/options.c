@@ -44,6 +44,7 @@ static const struct opt_row rows[] = {
     ROW("position", K_BOOL, position, 0, 1),
     ROW("position_weight", K_REAL, position_weight, 0, 1e3),
     ROW("prior_weight", K_REAL, prior_weight, 0, 1e3),
+    ROW("start_bigram", K_BOOL, start_bigram, 0, 1),
     ROW("stemmer", K_STR, stemmer, 0, 0),
     ROW("stopwords", K_BOOL, stopwords, 0, 1),
     ROW("sublabels", K_BOOL, sublabels, 0, 1),
@@ -57,6 +58,7 @@ void nc_options_default(nc_options *o)
     o->alpha = 1.0;
     o->alpha_cue = 1.0;
     o->bigrams = 0;
+    o->start_bigram = 0;
     o->binary = 0;
     o->cues = 0;
     o->cues_fine = 0;

@@ -76,6 +76,8 @@ static void test_feature_table(void **state)
                 fail_msg("case %zu: '%s' has %s", i, t, cases[i].absent[k]);
         /* one-sentence document: first, last, no neighbours */
         assert_true(has(&f, "p:s0") && has(&f, "p:last"));
+        for (size_t k = 0; k < f.n; k++) /* no start bigram unless asked for */
+            assert_false(strncmp(f.keys[k].s, "b:^ ", 4) == 0);
         assert_true(has(&f, "x:p:none") && has(&f, "x:n:none"));
         nc_arena_reset(&a);
     }
@@ -83,34 +85,54 @@ static void test_feature_table(void **state)
     nc_featurizer_free(fz);
 }
 
+/*
+ * The two sentences below featurized as one document with options o; the
+ * featurizer is returned, since word keys live in its stem cache.
+ */
+static nc_featurizer *featurize_two(const nc_options *o, nc_arena *a, nc_sent_feats f[2])
+{
+    static const char t1[] = "\"We will respond,\" the minister said.";
+    static const char t2[] = "Police arrested two men.";
+    static const nc_sent_in s[2] = {
+        { t1, sizeof t1 - 1, NC_SENT_PARA_START, 0, 0, 0 },
+        { t2, sizeof t2 - 1, NC_SENT_PARA_START | NC_SENT_DOC_LAST, 1, 0, 1 } };
+    nc_featurizer *fz;
+    assert_int_equal(nc_featurizer_new(o, &fz), NC_OK);
+    assert_int_equal(nc_featurize(fz, s, 2, a, f), NC_OK);
+    return fz;
+}
+
 static void test_families_off_and_context(void **state)
 {
     (void)state;
     nc_options o;
     nc_options_default(&o); /* words only */
-    nc_featurizer *fz;
-    assert_int_equal(nc_featurizer_new(&o, &fz), NC_OK);
     nc_arena a;
     nc_arena_init(&a);
-    const char *t1 = "\"We will respond,\" the minister said.";
-    const char *t2 = "Police arrested two men.";
-    nc_sent_in s[2] = { { t1, strlen(t1), NC_SENT_PARA_START, 0, 0, 0 },
-                        { t2, strlen(t2), NC_SENT_PARA_START | NC_SENT_DOC_LAST, 1, 0, 1 } };
     nc_sent_feats f[2];
-    assert_int_equal(nc_featurize(fz, s, 2, &a, f), NC_OK);
+    nc_featurizer *fz = featurize_two(&o, &a, f);
     for (int d = 0; d < 2; d++)
         for (size_t i = 0; i < f[d].n; i++)
             assert_true(strncmp(f[d].keys[i].s, "w:", 2) == 0);
     nc_featurizer_free(fz);
     /* context: the second sentence sees the first one's cues */
     o.cues = o.context = 1;
-    assert_int_equal(nc_featurizer_new(&o, &fz), NC_OK);
     nc_arena_reset(&a);
-    assert_int_equal(nc_featurize(fz, s, 2, &a, f), NC_OK);
+    fz = featurize_two(&o, &a, f);
     assert_true(has(&f[1], "x:p:c:quote"));
     assert_true(has(&f[1], "x:n:none"));
     assert_true(has(&f[0], "x:p:none"));
     assert_false(has(&f[0], "x:p:c:quote"));
+    nc_featurizer_free(fz);
+    /* start_bigram: the first word (a number or a quote too) pairs with "^" */
+    o.cues = o.context = 0;
+    o.bigrams = o.start_bigram = 1;
+    nc_arena_reset(&a);
+    fz = featurize_two(&o, &a, f);
+    assert_true(has(&f[0], "b:^ #quote"));
+    assert_true(has(&f[1], "b:^ polic"));
+    assert_true(has(&f[1], "b:polic arrest"));
+    assert_false(has(&f[1], "b:^ arrest"));
     nc_featurizer_free(fz);
     nc_arena_free(&a);
     /* an unknown stemmer is refused */
