@@ -213,10 +213,14 @@ static void entropy_weighting(double *lp, uint32_t nl, double s, double hmax)
         lp[l] = mean + w * (lp[l] - mean);
 }
 
-/* Length of the group part of label l: up to the first '/' with sublabels. */
+/*
+ * Length of the group part of a label: with sublabels, up to the first '/'
+ * (a label that starts with '/' has no group part and is its own group).
+ */
 static size_t group_len(const nc_model *m, const char *label)
 {
-    return m->opt.sublabels ? strcspn(label, "/") : strlen(label);
+    size_t n = m->opt.sublabels ? strcspn(label, "/") : 0;
+    return n ? n : strlen(label);
 }
 
 static int cmp_name(const void *a, const void *b)

@@ -270,28 +270,31 @@ static const char *const sub_train[] = {
     "a/x", "Soldiers were killed in a raid.",
     "a/y", "The raid was the first in years.",
     "b", "The ministry said it would respond.",
+    "/z", "A label with no group part is a group of its own.",
 };
 
 static void test_sublabels(void **state)
 {
     (void)state;
     nc_doc d;
-    make_doc(&d, sub_train, 3);
+    make_doc(&d, sub_train, 4);
     const nc_doc *docs[] = { &d };
     for (int sub = 0; sub <= 1; sub++) {
         nc_options o = plain_options();
         assert_int_equal(nc_options_set(&o, "sublabels", sub ? "1" : "0"), NC_OK);
         nc_model *m = train_docs(&o, docs, 1);
-        assert_int_equal(nc_model_classes(m), 3);
-        assert_string_equal(nc_model_class(m, 0), "a/x");
-        assert_int_equal(nc_model_labels(m), sub ? 2 : 3);
-        assert_string_equal(nc_model_label(m, 0), sub ? "a" : "a/x");
-        assert_string_equal(nc_model_label(m, sub ? 1 : 2), "b");
-        assert_int_equal(nc_model_class_label(m, 1), sub ? 0 : 1);
+        /* classes in byte order: "/z" "a/x" "a/y" "b" */
+        assert_int_equal(nc_model_classes(m), 4);
+        assert_string_equal(nc_model_class(m, 1), "a/x");
+        assert_int_equal(nc_model_labels(m), sub ? 3 : 4);
+        assert_string_equal(nc_model_label(m, 0), "/z");
+        assert_string_equal(nc_model_label(m, 1), sub ? "a" : "a/x");
+        assert_string_equal(nc_model_label(m, sub ? 2 : 3), "b");
         assert_int_equal(nc_model_class_label(m, 2), sub ? 1 : 2);
+        assert_int_equal(nc_model_class_label(m, 3), sub ? 2 : 3);
         uint32_t g = 99;
         assert_true(nc_model_find_output(m, "a/y", &g));
-        assert_int_equal(g, sub ? 0 : 1);
+        assert_int_equal(g, sub ? 1 : 2);
         assert_int_equal(nc_model_find_output(m, "a", &g), sub);
         assert_int_equal(nc_model_find_output(m, "a/unseen", &g), sub);
         assert_false(nc_model_find_output(m, "c", &g));
@@ -300,18 +303,19 @@ static void test_sublabels(void **state)
         assert_int_equal(nc_scorer_new(m, &sc), NC_OK);
         nc_arena a;
         nc_arena_init(&a);
-        double cp[3], p[3];
+        double cp[4], p[4];
         uint32_t label;
         assert_int_equal(nc_score_classes(sc, d.s, 1, &a, cp), NC_OK);
         assert_int_equal(nc_score_document(sc, d.s, 1, &a, p, &label), NC_OK);
         if (sub) {
-            assert_true(fabs(p[0] - (cp[0] + cp[1])) < 1e-12);
-            assert_true(fabs(p[1] - cp[2]) < 1e-12);
+            assert_true(fabs(p[0] - cp[0]) < 1e-12);
+            assert_true(fabs(p[1] - (cp[1] + cp[2])) < 1e-12);
+            assert_true(fabs(p[2] - cp[3]) < 1e-12);
         } else {
-            for (int l = 0; l < 3; l++)
+            for (int l = 0; l < 4; l++)
                 assert_true(fabs(p[l] - cp[l]) < 1e-12);
         }
-        assert_int_equal(label, 0); /* the training sentence of a/x */
+        assert_int_equal(label, 1); /* the training sentence of a/x */
         nc_arena_free(&a);
         nc_scorer_free(sc);
         nc_model_free(m);
