@@ -6,6 +6,14 @@
  * remembered per cached word, so the steady-state cost per token is one
  * hash lookup.  Cue words are matched on the folded surface form, not the
  * stem, because the inflection is the signal ("said" vs "say", "will").
+ *
+ * Every key gets an id (featurize.h, nc_key.id) when it can, so that the
+ * scorer and the trainer find its model feature with an array read rather
+ * than hashing the string (which was ~20 % of classify): static keys by
+ * their index in the fixed tables below, words by stem-cache id, and
+ * bigrams by a small cache here that maps the pair of their two words'
+ * ids to a bigram id and its ready-made "b:" key, so a bigram seen before
+ * is one integer-hash probe and is never built again.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +77,38 @@ static const struct cue_key cue_keys[CK_COUNT] = {
     CK("third"), CK("quote_report"), CK("report_start"), CK("report2"),
 };
 #define NCUE_BITS 13u /* cue_keys[0 .. 13) are the CUE_* bits */
+
+/* Static key indices (nc_key.id = NC_KEY_STATIC + index): c:, x:p:c: and
+ * x:n:c: of each cue key, then the position keys, the context "none"
+ * keys, and the word-group keys of numbers, quotes and punctuation. */
+enum {
+    SK_CUE = 0, SK_XP = SK_CUE + CK_COUNT, SK_XN = SK_XP + CK_COUNT,
+    SK_POS_S = SK_XN + CK_COUNT, /* p:s0 .. p:s10 (6) */
+    SK_POS_I = SK_POS_S + 6,     /* p:i0 .. p:i6 (5) */
+    SK_HEADING = SK_POS_I + 5, SK_BULLET, SK_DATELINE, SK_LAST, SK_XP_NONE, SK_XN_NONE,
+    SK_NUM, SK_YEAR, SK_QUOTE,
+    SK_PUNCT,                    /* punct_keys[] (NPUNCT) */
+    SK_COUNT = SK_PUNCT + 7
+};
+_Static_assert(SK_COUNT <= NC_KEY_NSTATIC, "NC_KEY_NSTATIC too small");
+#define SKEY(i) (NC_KEY_STATIC + (uint32_t)(i))
+
+/* Punctuation tokens the tokenizer keeps (token.c, C_KEEP), quote marks
+ * aside (they all become w:#quote), with their keys. */
+static const struct punct_key {
+    uint32_t cp;
+    const char *key; /* "w:" + the token's text */
+} punct_keys[] = {
+    { '?', "w:?" }, { '!', "w:!" }, { '$', "w:$" }, { '%', "w:%" },
+    { 0x20AC, "w:\xE2\x82\xAC" }, { 0xA3, "w:\xC2\xA3" }, { 0xA5, "w:\xC2\xA5" },
+};
+#define NPUNCT (sizeof punct_keys / sizeof punct_keys[0])
+_Static_assert(SK_PUNCT + sizeof punct_keys / sizeof punct_keys[0] == SK_COUNT,
+               "punct_keys and SK_COUNT disagree");
+
+/* The unigram id of a word-group token for bigram pairs: a stem-cache
+ * word id, or past NC_STEM_CACHE_MAX a static key. */
+#define UNI_STATIC(i) (NC_STEM_CACHE_MAX + (uint32_t)(i))
 
 /* The cue keys one sentence emitted, in order (each at most once). */
 typedef struct cuelist {
@@ -177,11 +217,32 @@ int nc_features_table_sorted(void)
     return 1;
 }
 
+/*
+ * The bigram cache: (unigram id of the first word << 32 | the second's)
+ * -> bigram id and its "b:FIRST SECOND" key.  Open addressing, linear
+ * probing, at most half full; a slot carries the key so a hit touches one
+ * cache line.  Keys live in an arena that is never reset, so they never
+ * move (nc_key.s points at them until nc_featurizer_free).  At
+ * NC_BIGRAM_CACHE_MAX bigrams it stops
+ * growing (as the stem cache does), so hostile input cannot grow it
+ * without bound; later bigrams are built in the arena as before.
+ */
+typedef struct bigram_slot {
+    uint64_t pair;
+    const char *key;  /* NULL: empty slot */
+    uint32_t len;
+    uint32_t id;
+} bigram_slot;
+
 struct nc_featurizer {
     nc_options opt;
     nc_stemmer *stem;
     unsigned *word_cls; /* [stem-cache id] cue class | CUE_NONE, 0 = not yet looked up */
     size_t cls_cap;
+    bigram_slot *bslot; /* [bmask + 1] */
+    size_t bmask;
+    uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
+    nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
 };
 
 nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
@@ -191,6 +252,7 @@ nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
     if (!fz)
         return NC_ERR_NOMEM;
     fz->opt = *o;
+    nc_arena_init(&fz->bkeys);
     nc_status st = nc_stemmer_new(o->stemmer, &fz->stem);
     if (st != NC_OK) {
         nc_free(fz);
@@ -206,7 +268,88 @@ void nc_featurizer_free(nc_featurizer *fz)
         return;
     nc_stemmer_free(fz->stem);
     nc_free(fz->word_cls);
+    nc_free(fz->bslot);
+    nc_arena_free(&fz->bkeys);
     nc_free(fz);
+}
+
+/* Write the bigram key "b:" + p + " " + q and a NUL at s; its length. */
+static uint32_t bigram_text(char *s, const char *p, size_t pl, const char *q, size_t ql)
+{
+    s[0] = 'b';
+    s[1] = ':';
+    memcpy(s + 2, p, pl);
+    s[2 + pl] = ' ';
+    memcpy(s + 3 + pl, q, ql);
+    s[3 + pl + ql] = '\0';
+    return (uint32_t)(3 + pl + ql);
+}
+
+static size_t bigram_hash(uint64_t pair)
+{
+    uint64_t h = pair * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* Double the slot array (or make the first); NC_ERR_NOMEM leaves it as it was. */
+static nc_status bigram_grow(nc_featurizer *fz)
+{
+    size_t ncap = fz->bslot ? 2 * (fz->bmask + 1) : 4096;
+    bigram_slot *ns = nc_calloc(ncap, sizeof *ns);
+    if (!ns)
+        return NC_ERR_NOMEM;
+    for (size_t i = 0; fz->bslot && i <= fz->bmask; i++) {
+        if (!fz->bslot[i].key)
+            continue;
+        size_t j = bigram_hash(fz->bslot[i].pair) & (ncap - 1);
+        while (ns[j].key)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = fz->bslot[i];
+    }
+    nc_free(fz->bslot);
+    fz->bslot = ns;
+    fz->bmask = ncap - 1;
+    return NC_OK;
+}
+
+/*
+ * The cached key "b:" + p + " " + q of the pair (uid_p, uid_q) in *key,
+ * *len and *id (NC_KEY_BIGRAM + its index), adding it when new; *key is
+ * NULL when the cache is full.  NC_ERR_NOMEM leaves the cache as it was
+ * (apart from a larger slot array or an unused key in the arena).
+ */
+static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, const char *p,
+                            size_t pl, const char *q, size_t ql, const char **key,
+                            uint32_t *len, uint32_t *id)
+{
+    uint64_t pair = (uint64_t)uid_p << 32 | uid_q;
+    size_t j = 0;
+    if (fz->bslot) {
+        for (j = bigram_hash(pair) & fz->bmask; fz->bslot[j].key; j = (j + 1) & fz->bmask)
+            if (fz->bslot[j].pair == pair) {
+                *key = fz->bslot[j].key;
+                *len = fz->bslot[j].len;
+                *id = NC_KEY_BIGRAM + fz->bslot[j].id;
+                return NC_OK;
+            }
+    }
+    *key = NULL;
+    if (fz->nbig >= NC_BIGRAM_CACHE_MAX)
+        return NC_OK;
+    char *s = nc_arena_alloc(&fz->bkeys, 3 + pl + ql + 1);
+    if (!s)
+        return NC_ERR_NOMEM;
+    if (!fz->bslot || 2 * ((size_t)fz->nbig + 1) > fz->bmask + 1) {
+        if (bigram_grow(fz) != NC_OK)
+            return NC_ERR_NOMEM;
+        for (j = bigram_hash(pair) & fz->bmask; fz->bslot[j].key; j = (j + 1) & fz->bmask)
+            ;
+    }
+    *len = bigram_text(s, p, pl, q, ql);
+    fz->bslot[j] = (bigram_slot){ pair, s, *len, fz->nbig };
+    *key = s;
+    *id = NC_KEY_BIGRAM + fz->nbig++;
+    return NC_OK;
 }
 
 /* A growable key list in the arena (one per sentence). */
@@ -235,17 +378,17 @@ static nc_status kb_room(nc_arena *a, keybuf *kb, size_t want)
 
 /* Append key s (len bytes, NUL-terminated, outliving the keys: a stem
  * cache key or a static string) without copying it. */
-static nc_status kb_add(nc_arena *a, keybuf *kb, const char *s, size_t len, uint32_t word_id)
+static nc_status kb_add(nc_arena *a, keybuf *kb, const char *s, size_t len, uint32_t id)
 {
     if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
         return NC_ERR_NOMEM;
-    kb->k[kb->n++] = (nc_key){ s, (uint32_t)len, word_id };
+    kb->k[kb->n++] = (nc_key){ s, (uint32_t)len, id };
     return NC_OK;
 }
 
 /* Append the key p1 + p2, copied into the arena. */
 static nc_status kb_push(nc_arena *a, keybuf *kb, const char *p1, size_t l1, const char *p2,
-                         size_t l2, uint32_t word_id)
+                         size_t l2, uint32_t id)
 {
     if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
         return NC_ERR_NOMEM;
@@ -258,7 +401,7 @@ static nc_status kb_push(nc_arena *a, keybuf *kb, const char *p1, size_t l1, con
     s[l1 + l2] = '\0';
     kb->k[kb->n].s = s;
     kb->k[kb->n].len = (uint32_t)(l1 + l2);
-    kb->k[kb->n].word_id = word_id;
+    kb->k[kb->n].id = id;
     kb->n++;
     return NC_OK;
 }
@@ -272,27 +415,20 @@ static nc_status kb_bigram(nc_arena *a, keybuf *kb, const char *p, size_t pl, co
     char *s = nc_arena_alloc(a, 3 + pl + ql + 1);
     if (!s)
         return NC_ERR_NOMEM;
-    s[0] = 'b';
-    s[1] = ':';
-    memcpy(s + 2, p, pl);
-    s[2 + pl] = ' ';
-    memcpy(s + 3 + pl, q, ql);
-    s[3 + pl + ql] = '\0';
-    kb->k[kb->n++] = (nc_key){ s, (uint32_t)(3 + pl + ql), NC_STEM_UNCACHED };
+    kb->k[kb->n++] = (nc_key){ s, bigram_text(s, p, pl, q, ql), NC_KEY_UNCACHED };
     return NC_OK;
 }
 
-/* Append a static key (a string literal or a cue_keys string): pointed
- * at, not copied. */
-static nc_status kb_cstr(nc_arena *a, keybuf *kb, const char *key)
+/* Append static key sk (a string literal): pointed at, not copied. */
+static nc_status kb_cstr(nc_arena *a, keybuf *kb, const char *key, unsigned sk)
 {
-    return kb_add(a, kb, key, strlen(key), NC_STEM_UNCACHED);
+    return kb_add(a, kb, key, strlen(key), SKEY(sk));
 }
 
 /* Append cue key id and list it in cl. */
 static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
 {
-    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, NC_STEM_UNCACHED);
+    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, SKEY(SK_CUE + id));
     if (st == NC_OK)
         cl->id[cl->n++] = (uint8_t)id;
     return st;
@@ -364,12 +500,14 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     size_t words = 0;
     const char *prev = NULL; /* previous word-group stem, for bigrams */
     size_t prev_len = 0;
+    uint32_t prev_uid = NC_KEY_UNCACHED; /* its unigram id (UNI_STATIC) */
     char big[2 * NC_MAX_TOKEN_BYTES + 8];
     for (size_t i = 0; i < nt; i++) {
         const nc_token *t = &tok[i];
         const char *stem = NULL;
         size_t slen = 0;
         const char *key = NULL; /* a static "w:" key for stem, when there is one */
+        unsigned sk = 0;        /* and its static index */
         uint32_t wid = NC_STEM_UNCACHED;
         if (t->type == NC_TOK_WORD) {
             unsigned cls;
@@ -394,6 +532,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             stem = is_year ? "#year" : "#num";
             slen = 5 - !is_year;
             key = is_year ? "w:#year" : "w:#num";
+            sk = is_year ? SK_YEAR : SK_NUM;
         } else {
             uint32_t cp = t->punct;
             if (is_quote(cp)) {
@@ -405,9 +544,20 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
                 stem = "#quote";
                 slen = 6;
                 key = "w:#quote";
+                sk = SK_QUOTE;
             } else {
                 stem = t->text;
                 slen = t->len;
+                for (unsigned k = 0; k < NPUNCT; k++)
+                    if (punct_keys[k].cp == cp) {
+                        /* the static key only when it is exactly "w:" + text */
+                        if (strlen(punct_keys[k].key) == 2 + slen &&
+                            memcmp(punct_keys[k].key + 2, stem, slen) == 0) {
+                            key = punct_keys[k].key;
+                            sk = SK_PUNCT + k;
+                        }
+                        break;
+                    }
                 money |= cp == '$' || cp == 0x20AC || cp == 0xA3;
                 pct |= cp == '%';
                 question |= cp == '?';
@@ -416,32 +566,43 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         }
         if (!stem)
             continue;
+        uint32_t uid = NC_KEY_UNCACHED; /* this token's unigram id */
         if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
             size_t kl;
             const char *wk = nc_stemmer_word_key(fz->stem, wid, &kl);
-            TRY(kb_add(a, kb, wk, kl, wid)); /* the cached "w:stem": no copy */
+            TRY(kb_add(a, kb, wk, kl, NC_KEY_WORD + wid)); /* the cached "w:stem": no copy */
+            uid = wid;
         } else if (key) {
-            TRY(kb_add(a, kb, key, 2 + slen, NC_STEM_UNCACHED));
+            TRY(kb_add(a, kb, key, 2 + slen, SKEY(sk)));
+            uid = UNI_STATIC(sk);
         } else {
-            TRY(kb_push(a, kb, "w:", 2, stem, slen,
-                        t->type == NC_TOK_WORD ? wid : NC_STEM_UNCACHED));
+            TRY(kb_push(a, kb, "w:", 2, stem, slen, NC_KEY_UNCACHED));
         }
         words++;
         if (o->bigrams && prev) {
             /* "b:" prev " " stem.  It always fits big (stems are token-sized);
              * should one not, snprintf cuts it as it always did. */
             if (3 + prev_len + slen < sizeof big) {
-                TRY(kb_bigram(a, kb, prev, prev_len, stem, slen));
+                const char *bk = NULL;
+                uint32_t bl, bid;
+                if (prev_uid != NC_KEY_UNCACHED && uid != NC_KEY_UNCACHED)
+                    TRY(bigram_get(fz, prev_uid, uid, prev, prev_len, stem, slen, &bk, &bl,
+                                   &bid));
+                if (bk)
+                    TRY(kb_add(a, kb, bk, bl, bid)); /* cached: not built again */
+                else
+                    TRY(kb_bigram(a, kb, prev, prev_len, stem, slen));
             } else {
                 size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)prev_len,
                                              prev, (int)slen, stem);
                 TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
-                            NC_STEM_UNCACHED));
+                            NC_KEY_UNCACHED));
             }
             words++;
         }
         prev = stem;
         prev_len = slen;
+        prev_uid = uid;
     }
     *nwords = words;
     if (!o->cues)
@@ -496,29 +657,33 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
                                                       "p:s5", "p:s10" };
             static const size_t para_edges[] = { 1, 2, 3, 6 };
             static const char *const para_names[] = { "p:i0", "p:i1", "p:i2", "p:i3", "p:i6" };
-            TRY(kb_cstr(a, kb, sent_names[bucket(s[i].doc_index, sent_edges, 5)]));
-            TRY(kb_cstr(a, kb, para_names[bucket(s[i].index_in_paragraph, para_edges, 4)]));
+            size_t sb = bucket(s[i].doc_index, sent_edges, 5);
+            size_t pb = bucket(s[i].index_in_paragraph, para_edges, 4);
+            TRY(kb_cstr(a, kb, sent_names[sb], SK_POS_S + (unsigned)sb));
+            TRY(kb_cstr(a, kb, para_names[pb], SK_POS_I + (unsigned)pb));
             if (s[i].flags & NC_SENT_HEADING)
-                TRY(kb_cstr(a, kb, "p:heading"));
+                TRY(kb_cstr(a, kb, "p:heading", SK_HEADING));
             if (s[i].flags & NC_SENT_BULLET)
-                TRY(kb_cstr(a, kb, "p:bullet"));
+                TRY(kb_cstr(a, kb, "p:bullet", SK_BULLET));
             if (s[i].flags & NC_SENT_DATELINE)
-                TRY(kb_cstr(a, kb, "p:dateline"));
+                TRY(kb_cstr(a, kb, "p:dateline", SK_DATELINE));
             if (s[i].flags & NC_SENT_DOC_LAST)
-                TRY(kb_cstr(a, kb, "p:last"));
+                TRY(kb_cstr(a, kb, "p:last", SK_LAST));
         }
         if (o->context) {
             /* The neighbours' own cue keys (those sentence_features listed),
              * in their order, as x:p:c:NAME and x:n:c:NAME. */
             for (int side = 0; side < 2; side++) {
                 if ((side == 0 && i == 0) || (side == 1 && i + 1 >= n)) {
-                    TRY(kb_cstr(a, kb, side ? "x:n:none" : "x:p:none"));
+                    TRY(kb_cstr(a, kb, side ? "x:n:none" : "x:p:none",
+                                side ? SK_XN_NONE : SK_XP_NONE));
                     continue;
                 }
                 const cuelist *cl = &cls[side ? i + 1 : i - 1];
                 for (unsigned k = 0; k < cl->n; k++) {
                     const struct cue_key *ck = &cue_keys[cl->id[k]];
-                    TRY(kb_add(a, kb, ck->x[side], ck->len + 4, NC_STEM_UNCACHED));
+                    TRY(kb_add(a, kb, ck->x[side], ck->len + 4,
+                               SKEY((side ? SK_XN : SK_XP) + cl->id[k])));
                 }
             }
         }

@@ -2,7 +2,8 @@
  * test_featurize.c - the featurizer: which features a sentence yields in
  * each family (w: words, b: bigrams, c: cues, p: position, x: context),
  * as a table of sentence -> features that must and must not appear, and
- * that every family is off unless its option is on.
+ * that every family is off unless its option is on; key ids (nc_key.id)
+ * name one string each, also after a failed allocation.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -118,12 +119,143 @@ static void test_families_off_and_context(void **state)
     assert_int_equal(nc_featurizer_new(&o, &fz), NC_ERR_STEMMER);
 }
 
+/* A document with repeated words, bigrams, numbers and punctuation. */
+static const char *const id_doc[] = {
+    "\"We will respond,\" the minister said on Monday.",
+    "The minister said 62 people were killed in 2019; $5 and 3%!",
+    "Police said the minister will respond, the minister said?",
+};
+#define ID_NS (sizeof id_doc / sizeof id_doc[0])
+
+static nc_status featurize_doc(nc_featurizer *fz, nc_arena *a, nc_sent_feats *f)
+{
+    nc_sent_in s[ID_NS];
+    for (size_t i = 0; i < ID_NS; i++)
+        s[i] = (nc_sent_in){ id_doc[i], strlen(id_doc[i]), i ? 0 : NC_SENT_PARA_START, 0,
+                             (uint32_t)i, (uint32_t)i };
+    s[ID_NS - 1].flags |= NC_SENT_DOC_LAST;
+    return nc_featurize(fz, s, ID_NS, a, f);
+}
+
+/* Every two keys of f[0..ns) and g[0..ns): same id <=> same string (for
+ * ids other than NC_KEY_UNCACHED); 0 when one pair disagrees. */
+static int ids_consistent(const nc_sent_feats *f, const nc_sent_feats *g)
+{
+    const nc_sent_feats *d[2] = { f, g };
+    for (int x = 0; x < 2; x++)
+        for (int y = 0; y < 2; y++)
+            for (size_t i = 0; i < ID_NS; i++)
+                for (size_t j = 0; j < ID_NS; j++)
+                    for (size_t k = 0; k < d[x][i].n; k++)
+                        for (size_t l = 0; l < d[y][j].n; l++) {
+                            const nc_key *p = &d[x][i].keys[k], *q = &d[y][j].keys[l];
+                            if (p->id == NC_KEY_UNCACHED || q->id == NC_KEY_UNCACHED)
+                                continue;
+                            if ((p->id == q->id) != (strcmp(p->s, q->s) == 0))
+                                return 0;
+                        }
+    return 1;
+}
+
+static nc_options id_options(void)
+{
+    nc_options o;
+    nc_options_default(&o);
+    o.cues = o.cues_fine = o.position = o.context = o.bigrams = 1;
+    return o;
+}
+
+static void test_key_ids(void **state)
+{
+    (void)state;
+    nc_options o = id_options();
+    nc_featurizer *fz;
+    assert_int_equal(nc_featurizer_new(&o, &fz), NC_OK);
+    nc_arena a, b;
+    nc_arena_init(&a);
+    nc_arena_init(&b);
+    nc_sent_feats f[ID_NS], g[ID_NS];
+    assert_int_equal(featurize_doc(fz, &a, f), NC_OK);
+    assert_int_equal(featurize_doc(fz, &b, g), NC_OK); /* now from the caches */
+    size_t kinds[4] = { 0 };
+    for (size_t i = 0; i < ID_NS; i++) {
+        assert_int_equal(f[i].n, g[i].n);
+        for (size_t k = 0; k < f[i].n; k++) {
+            assert_string_equal(f[i].keys[k].s, g[i].keys[k].s);
+            assert_int_equal(f[i].keys[k].len, strlen(f[i].keys[k].s));
+            assert_int_equal(f[i].keys[k].id, g[i].keys[k].id);
+            kinds[NC_KEY_KIND(f[i].keys[k].id)]++;
+        }
+    }
+    assert_true(ids_consistent(f, g));
+    /* words, bigrams and static keys all get ids here */
+    assert_true(kinds[0] && kinds[1] && kinds[2]);
+    nc_arena_free(&a);
+    nc_arena_free(&b);
+    nc_featurizer_free(fz);
+}
+
+/* af_loop body: a failed featurize, then the same document again, which
+ * must give the keys of a featurizer that never failed. */
+static nc_sent_feats id_ref[ID_NS];
+static nc_status key_ids_after_failure(void *arg)
+{
+    (void)arg;
+    nc_options o = id_options();
+    nc_featurizer *fz;
+    nc_status st = nc_featurizer_new(&o, &fz);
+    if (st != NC_OK)
+        return st;
+    nc_arena a;
+    nc_arena_init(&a);
+    nc_sent_feats f[ID_NS];
+    st = featurize_doc(fz, &a, f);
+    nc_arena_reset(&a);
+    if (st == NC_ERR_NOMEM)
+        st = featurize_doc(fz, &a, f); /* the failure was injected once */
+    if (st == NC_OK) {
+        for (size_t i = 0; i < ID_NS && st == NC_OK; i++) {
+            if (f[i].n != id_ref[i].n)
+                st = NC_ERR_ARG;
+            for (size_t k = 0; k < f[i].n && st == NC_OK; k++)
+                if (strcmp(f[i].keys[k].s, id_ref[i].keys[k].s) != 0)
+                    st = NC_ERR_ARG;
+        }
+        if (st == NC_OK && !ids_consistent(f, f))
+            st = NC_ERR_ARG;
+    }
+    nc_arena_free(&a);
+    nc_featurizer_free(fz);
+    return st;
+}
+
+static void test_key_ids_alloc_failure(void **state)
+{
+    (void)state;
+    nc_options o = id_options();
+    nc_featurizer *fz;
+    assert_int_equal(nc_featurizer_new(&o, &fz), NC_OK);
+    nc_arena a;
+    nc_arena_init(&a);
+    assert_int_equal(featurize_doc(fz, &a, id_ref), NC_OK);
+    unsigned long bad = 0;
+    af_install();
+    unsigned long sites = af_loop(key_ids_after_failure, NULL, 0, &bad);
+    af_uninstall();
+    assert_true(sites > 3);
+    assert_int_equal(bad, 0);
+    nc_arena_free(&a);
+    nc_featurizer_free(fz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_sorted),
         cmocka_unit_test(test_feature_table),
         cmocka_unit_test(test_families_off_and_context),
+        cmocka_unit_test(test_key_ids),
+        cmocka_unit_test(test_key_ids_alloc_failure),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
