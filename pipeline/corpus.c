@@ -79,13 +79,29 @@ nc_status nc_doc_add(nc_doc *d, const char *text, size_t len, const char *label,
     return NC_OK;
 }
 
+/*
+ * The first NUL is found by memchr; up to it, ASCII is skipped 8 bytes at
+ * a time (no byte of the word has its high bit set) and only the rest is
+ * decoded.  A NUL cannot be inside a valid UTF-8 sequence, so decoding
+ * never runs past it: the result is what a byte-by-byte scan gives.  The
+ * byte loop was ~5 % of train.
+ */
 size_t nc_text_invalid_at(const char *s, size_t len)
 {
     const unsigned char *u = (const unsigned char *)s;
+    const unsigned char *nul = len ? memchr(u, 0, len) : NULL;
+    size_t end = nul ? (size_t)(nul - u) : len;
     size_t i = 0;
-    while (i < len) {
-        if (u[i] == 0)
-            return i;
+    while (i < end) {
+        uint64_t w;
+        while (end - i >= 8) {
+            memcpy(&w, u + i, 8);
+            if (w & 0x8080808080808080ull)
+                break;
+            i += 8;
+        }
+        if (i == end)
+            break;
         if (u[i] < 0x80) {
             i++;
             continue;
@@ -96,7 +112,7 @@ size_t nc_text_invalid_at(const char *s, size_t len)
             return i;
         i += n;
     }
-    return len;
+    return end;
 }
 
 int nc_label_valid(const char *label, size_t len)
