@@ -18,6 +18,7 @@
 
 #include "arena.h"
 #include "stem.h"
+#include "vocab.h"
 
 /* One sentence of a document, as the featurizer needs it. */
 typedef struct nc_sent_in {
@@ -76,6 +77,16 @@ typedef struct nc_featurizer nc_featurizer;
 /* NC_ERR_STEMMER when o->stemmer is unknown. */
 nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out);
 void nc_featurizer_free(nc_featurizer *fz);
+/*
+ * For scoring with a model whose feature vocabulary is features: from now
+ * on fz leaves out the "b:" keys that are not among features, since they
+ * score nothing, and caches only the model's bigrams (key ids
+ * NC_KEY_BIGRAM + i, i below the model's number of bigrams).  The keys are
+ * copied, so features need not outlive fz.  Only before the first
+ * nc_featurize (else NC_ERR_ARG).  NC_ERR_NOMEM leaves fz unrestricted
+ * and as it was.
+ */
+nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features);
 /*
  * Features of the n sentences s[] of one document into out[0..n), every
  * key array and built key in arena a; keys of cached words point into the

@@ -479,6 +479,8 @@ nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
         return NC_ERR_NOMEM;
     sc->m = m;
     nc_status st = nc_featurizer_new(&m->opt, &sc->fz);
+    if (st == NC_OK && m->opt.bigrams) /* bigrams the model lacks score nothing */
+        st = nc_featurizer_restrict_bigrams(sc->fz, m->features);
     if (st == NC_OK) {
         sc->group = nc_malloc(m->nfeatures ? m->nfeatures : 1);
         if (!sc->group)

@@ -3,7 +3,9 @@
  * each family (w: words, b: bigrams, c: cues, p: position, x: context),
  * as a table of sentence -> features that must and must not appear, and
  * that every family is off unless its option is on; key ids (nc_key.id)
- * name one string each, also after a failed allocation.
+ * name one string each, also after a failed allocation; a featurizer
+ * restricted to a model's bigrams gives the same keys minus the bigrams
+ * the model lacks.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -195,12 +197,65 @@ static void test_key_ids(void **state)
     nc_featurizer_free(fz);
 }
 
-/* af_loop body: a failed featurize, then the same document again, which
- * must give the keys of a featurizer that never failed. */
 static nc_sent_feats id_ref[ID_NS];
-static nc_status key_ids_after_failure(void *arg)
+static nc_status featurize_after_failure(void *arg);
+
+/* id_ref from a fresh featurizer *fz, keys in *a (the caller frees both). */
+static void make_id_ref(nc_featurizer **fz, nc_arena *a)
 {
-    (void)arg;
+    nc_options o = id_options();
+    assert_int_equal(nc_featurizer_new(&o, fz), NC_OK);
+    nc_arena_init(a);
+    assert_int_equal(featurize_doc(*fz, a, id_ref), NC_OK);
+}
+
+/* fn(arg) with the 1st, 2nd ... allocation failing once: no leak, no bad status. */
+static void assert_af_loop(nc_status (*fn)(void *), void *arg)
+{
+    unsigned long bad = 0;
+    af_install();
+    unsigned long sites = af_loop(fn, arg, 0, &bad);
+    af_uninstall();
+    assert_true(sites > 3);
+    assert_int_equal(bad, 0);
+}
+
+static void test_key_ids_alloc_failure(void **state)
+{
+    (void)state;
+    nc_featurizer *fz;
+    nc_arena a;
+    make_id_ref(&fz, &a);
+    assert_af_loop(featurize_after_failure, NULL);
+    nc_arena_free(&a);
+    nc_featurizer_free(fz);
+}
+
+/* A feature set: every key of id_ref except every other distinct bigram. */
+static nc_status restrict_vocab(nc_vocab **out)
+{
+    nc_status st = nc_vocab_new(out);
+    int skip = 0;
+    for (size_t i = 0; i < ID_NS && st == NC_OK; i++)
+        for (size_t k = 0; k < id_ref[i].n && st == NC_OK; k++) {
+            const nc_key *key = &id_ref[i].keys[k];
+            uint32_t id;
+            if (key->s[0] == 'b' && !nc_vocab_find(*out, key->s, key->len, &id) && (skip ^= 1))
+                continue;
+            st = nc_vocab_intern(*out, key->s, key->len, &id, NULL);
+        }
+    return st;
+}
+
+/*
+ * af_loop body: a featurizer, restricted to the feature set arg unless it
+ * is NULL; a featurize that may fail, then the same document again.  The
+ * keys must be id_ref's, less the bigrams not in the set when restricted
+ * (when the restriction itself failed, all of them).
+ */
+static nc_status featurize_after_failure(void *arg)
+{
+    const nc_vocab *feats = arg;
     nc_options o = id_options();
     nc_featurizer *fz;
     nc_status st = nc_featurizer_new(&o, &fz);
@@ -209,41 +264,45 @@ static nc_status key_ids_after_failure(void *arg)
     nc_arena a;
     nc_arena_init(&a);
     nc_sent_feats f[ID_NS];
+    nc_status rs = feats ? nc_featurizer_restrict_bigrams(fz, feats) : NC_OK;
     st = featurize_doc(fz, &a, f);
     nc_arena_reset(&a);
     if (st == NC_ERR_NOMEM)
         st = featurize_doc(fz, &a, f); /* the failure was injected once */
-    if (st == NC_OK) {
-        for (size_t i = 0; i < ID_NS && st == NC_OK; i++) {
-            if (f[i].n != id_ref[i].n)
+    for (size_t i = 0; i < ID_NS && st == NC_OK; i++) {
+        size_t n = 0;
+        for (size_t k = 0; k < id_ref[i].n; k++) {
+            const nc_key *r = &id_ref[i].keys[k];
+            uint32_t id;
+            if (feats && rs == NC_OK && r->s[0] == 'b' && !nc_vocab_find(feats, r->s, r->len, &id))
+                continue;
+            if (n >= f[i].n || strcmp(f[i].keys[n].s, r->s) != 0)
                 st = NC_ERR_ARG;
-            for (size_t k = 0; k < f[i].n && st == NC_OK; k++)
-                if (strcmp(f[i].keys[k].s, id_ref[i].keys[k].s) != 0)
-                    st = NC_ERR_ARG;
+            n++;
         }
-        if (st == NC_OK && !ids_consistent(f, f))
+        if (n != f[i].n)
             st = NC_ERR_ARG;
     }
+    if (st == NC_OK && !ids_consistent(f, f))
+        st = NC_ERR_ARG;
     nc_arena_free(&a);
     nc_featurizer_free(fz);
-    return st;
+    return st == NC_OK ? rs : st;
 }
 
-static void test_key_ids_alloc_failure(void **state)
+static void test_restricted_bigrams(void **state)
 {
     (void)state;
-    nc_options o = id_options();
     nc_featurizer *fz;
-    assert_int_equal(nc_featurizer_new(&o, &fz), NC_OK);
     nc_arena a;
-    nc_arena_init(&a);
-    assert_int_equal(featurize_doc(fz, &a, id_ref), NC_OK);
-    unsigned long bad = 0;
-    af_install();
-    unsigned long sites = af_loop(key_ids_after_failure, NULL, 0, &bad);
-    af_uninstall();
-    assert_true(sites > 3);
-    assert_int_equal(bad, 0);
+    make_id_ref(&fz, &a);
+    /* only before the first nc_featurize */
+    nc_vocab *feats;
+    assert_int_equal(restrict_vocab(&feats), NC_OK);
+    assert_int_equal(nc_featurizer_restrict_bigrams(fz, feats), NC_ERR_ARG);
+    assert_int_equal(featurize_after_failure(feats), NC_OK);
+    assert_af_loop(featurize_after_failure, feats);
+    nc_vocab_free(feats);
     nc_arena_free(&a);
     nc_featurizer_free(fz);
 }
@@ -256,6 +315,7 @@ int main(void)
         cmocka_unit_test(test_families_off_and_context),
         cmocka_unit_test(test_key_ids),
         cmocka_unit_test(test_key_ids_alloc_failure),
+        cmocka_unit_test(test_restricted_bigrams),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
