@@ -735,9 +735,8 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             continue;
         uint32_t uid = NC_KEY_UNCACHED; /* this token's unigram id */
         if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
-            size_t kl;
-            const char *wk = nc_stemmer_word_key(fz->stem, wid, &kl);
-            TRY(kb_add(a, kb, wk, kl, NC_KEY_WORD + wid)); /* the cached "w:stem": no copy */
+            /* the cached "w:stem" (stem.h: right before the stem): no copy */
+            TRY(kb_add(a, kb, stem - 2, slen + 2, NC_KEY_WORD + wid));
             uid = wid;
         } else if (key) {
             TRY(kb_add(a, kb, key, 2 + slen, SKEY(sk)));

@@ -307,6 +307,39 @@ static void test_restricted_bigrams(void **state)
     nc_featurizer_free(fz);
 }
 
+/* The stem cache's front table: more distinct words than it has slots,
+ * so they collide; every word keeps its id and stem. */
+static void test_stem_cache_front(void **state)
+{
+    (void)state;
+    enum { NW = 40000 };
+    nc_stemmer *st;
+    assert_int_equal(nc_stemmer_new("english", &st), NC_OK);
+    static uint32_t ids[NW];
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < NW; i++) {
+            char w[32];
+            int n = snprintf(w, sizeof w, "zq%dings", i);
+            const char *stem;
+            size_t slen;
+            uint32_t id;
+            assert_int_equal(nc_stemmer_stem(st, w, (size_t)n, &stem, &slen, &id), NC_OK);
+            assert_true(id != NC_STEM_UNCACHED);
+            if (pass == 0)
+                ids[i] = id;
+            assert_int_equal(id, ids[i]);
+            char want[32];
+            int wl = snprintf(want, sizeof want, "zq%ding", i);
+            assert_int_equal(slen, (size_t)wl);
+            assert_memory_equal(stem, want, slen);
+            size_t kl;
+            const char *key = nc_stemmer_word_key(st, id, &kl);
+            assert_ptr_equal(key, stem - 2);
+            assert_int_equal(kl, slen + 2);
+        }
+    nc_stemmer_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -316,6 +349,7 @@ int main(void)
         cmocka_unit_test(test_key_ids),
         cmocka_unit_test(test_key_ids_alloc_failure),
         cmocka_unit_test(test_restricted_bigrams),
+        cmocka_unit_test(test_stem_cache_front),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
