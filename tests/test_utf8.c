@@ -232,6 +232,40 @@ static uint64_t rnd(uint64_t *x) /* splitmix64 */
     return z ^ (z >> 31);
 }
 
+/* nc_utf8_sanitize's policy one code point at a time (utf8.h), for the
+ * random comparison below. */
+static size_t sanitize_ref(const unsigned char *s, size_t len, unsigned char *o, int fold)
+{
+    size_t n = 0, i = 0;
+    int owed = 0;
+    while (i < len) {
+        size_t w = fold ? nc_utf8_space(s + i, len - i) : 0;
+        if (w) {
+            owed = n > 0;
+            i += w;
+            continue;
+        }
+        if (owed)
+            o[n++] = ' ';
+        owed = 0;
+        int32_t cp;
+        size_t k = nc_utf8_decode(s + i, len - i, &cp);
+        if (cp < 0) {
+            memcpy(o + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            k = 1;
+        } else if (cp == 0 || cp == '\r') {
+            o[n++] = cp ? '\n' : ' ';
+            k = cp && i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+        } else {
+            memcpy(o + n, s + i, k);
+            n += k;
+        }
+        i += k;
+    }
+    return n;
+}
+
 /* Random mixes of ASCII runs, valid and broken sequences and NULs, at
  * every length and alignment around the 8-byte steps. */
 static void test_text_invalid_at(void **state)
@@ -267,6 +301,44 @@ static void test_text_invalid_at(void **state)
     }
 }
 
+/* The 8-byte fast path against sanitize_ref: runs of words and spaces
+ * (single, double, leading, trailing), tabs, CR LF, NUL, UTF-8 spaces and
+ * broken bytes, at every alignment, folding and not. */
+static void test_sanitize_fast_path(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "abcdefgh", "word ", " ", "  ", "x", "Hello, world. ", "\t", "\r\n", "\r", "\0",
+        "\xC2\xA0", "\xE2\x80\x89", "\xC3\xA9", "\xFF", "\x7F", "~}|{ ", "a b c d e f ",
+    };
+    unsigned char in[160], got[600], want[600];
+    uint64_t seed = 777;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = 0;
+        int np = (int)(rnd(&seed) % 16);
+        for (int k = 0; k < np; k++) {
+            uint64_t r = rnd(&seed);
+            size_t pi = r % (sizeof pieces / sizeof pieces[0]);
+            size_t pl = pi == 9 ? 1 : strlen(pieces[pi]); /* "\0" */
+            if (len + pl > sizeof in)
+                break;
+            memcpy(in + len, pieces[pi], pl);
+            len += pl;
+        }
+        for (int fold = 0; fold < 2; fold++) {
+            size_t off = rnd(&seed) % 8;
+            if (off > len)
+                off = len;
+            size_t g = nc_utf8_sanitize((const char *)in + off, len - off, (char *)got,
+                                        fold ? NC_UTF8_FOLD_SPACE : 0);
+            size_t w = sanitize_ref(in + off, len - off, want, fold);
+            if (g != w || memcmp(got, want, g) != 0)
+                fail_msg("iteration %d fold %d: '%.*s' != '%.*s'", iter, fold, (int)g, got,
+                         (int)w, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -275,6 +347,7 @@ int main(void)
         cmocka_unit_test(test_nfc),      cmocka_unit_test(test_nfc_quick),
         cmocka_unit_test(test_nfc_alloc_failure),
         cmocka_unit_test(test_text_invalid_at),
+        cmocka_unit_test(test_sanitize_fast_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
