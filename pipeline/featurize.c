@@ -599,10 +599,23 @@ static nc_status kb_bigram(nc_arena *a, keybuf *kb, const char *p, size_t pl, co
     return NC_OK;
 }
 
-/* Append static key sk (a string literal): pointed at, not copied. */
-static nc_status kb_cstr(nc_arena *a, keybuf *kb, const char *key, unsigned sk)
+/* The position and context "none" keys, by static index from SK_POS_S,
+ * with their lengths (strlen of these was ~2 % of classify). */
+#define PK(lit) { lit, sizeof lit - 1 }
+static const struct {
+    const char *s;
+    uint32_t len;
+} pos_keys[SK_XN_NONE + 1 - SK_POS_S] = {
+    PK("p:s0"), PK("p:s1"), PK("p:s2"), PK("p:s3"), PK("p:s5"), PK("p:s10"), /* SK_POS_S */
+    PK("p:i0"), PK("p:i1"), PK("p:i2"), PK("p:i3"), PK("p:i6"),              /* SK_POS_I */
+    PK("p:heading"), PK("p:bullet"), PK("p:dateline"), PK("p:last"),
+    PK("x:p:none"), PK("x:n:none"),
+};
+
+/* Append static key sk (SK_POS_S .. SK_XN_NONE): pointed at, not copied. */
+static nc_status kb_static(nc_arena *a, keybuf *kb, unsigned sk)
 {
-    return kb_add(a, kb, key, strlen(key), SKEY(sk));
+    return kb_add(a, kb, pos_keys[sk - SK_POS_S].s, pos_keys[sk - SK_POS_S].len, SKEY(sk));
 }
 
 /* Append cue key id and list it in cl. */
@@ -826,30 +839,26 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
         keybuf *kb = &kbs[i];
         if (o->position) {
             static const size_t sent_edges[] = { 1, 2, 3, 5, 10 };
-            static const char *const sent_names[] = { "p:s0", "p:s1", "p:s2", "p:s3",
-                                                      "p:s5", "p:s10" };
             static const size_t para_edges[] = { 1, 2, 3, 6 };
-            static const char *const para_names[] = { "p:i0", "p:i1", "p:i2", "p:i3", "p:i6" };
             size_t sb = bucket(s[i].doc_index, sent_edges, 5);
             size_t pb = bucket(s[i].index_in_paragraph, para_edges, 4);
-            TRY(kb_cstr(a, kb, sent_names[sb], SK_POS_S + (unsigned)sb));
-            TRY(kb_cstr(a, kb, para_names[pb], SK_POS_I + (unsigned)pb));
+            TRY(kb_static(a, kb, SK_POS_S + (unsigned)sb));
+            TRY(kb_static(a, kb, SK_POS_I + (unsigned)pb));
             if (s[i].flags & NC_SENT_HEADING)
-                TRY(kb_cstr(a, kb, "p:heading", SK_HEADING));
+                TRY(kb_static(a, kb, SK_HEADING));
             if (s[i].flags & NC_SENT_BULLET)
-                TRY(kb_cstr(a, kb, "p:bullet", SK_BULLET));
+                TRY(kb_static(a, kb, SK_BULLET));
             if (s[i].flags & NC_SENT_DATELINE)
-                TRY(kb_cstr(a, kb, "p:dateline", SK_DATELINE));
+                TRY(kb_static(a, kb, SK_DATELINE));
             if (s[i].flags & NC_SENT_DOC_LAST)
-                TRY(kb_cstr(a, kb, "p:last", SK_LAST));
+                TRY(kb_static(a, kb, SK_LAST));
         }
         if (o->context) {
             /* The neighbours' own cue keys (those sentence_features listed),
              * in their order, as x:p:c:NAME and x:n:c:NAME. */
             for (int side = 0; side < 2; side++) {
                 if ((side == 0 && i == 0) || (side == 1 && i + 1 >= n)) {
-                    TRY(kb_cstr(a, kb, side ? "x:n:none" : "x:p:none",
-                                side ? SK_XN_NONE : SK_XP_NONE));
+                    TRY(kb_static(a, kb, side ? SK_XN_NONE : SK_XP_NONE));
                     continue;
                 }
                 const cuelist *cl = &cls[side ? i + 1 : i - 1];
