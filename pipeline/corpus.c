@@ -93,19 +93,9 @@ size_t nc_text_invalid_at(const char *s, size_t len)
     size_t end = nul ? (size_t)(nul - u) : len;
     size_t i = 0;
     while (i < end) {
-        uint64_t w;
-        while (end - i >= 8) {
-            memcpy(&w, u + i, 8);
-            if (w & 0x8080808080808080ull)
-                break;
-            i += 8;
-        }
+        i += nc_utf8_ascii_prefix(s + i, end - i);
         if (i == end)
             break;
-        if (u[i] < 0x80) {
-            i++;
-            continue;
-        }
         int32_t cp;
         size_t n = nc_utf8_decode(u + i, len - i, &cp);
         if (n == 0 || cp < 0)

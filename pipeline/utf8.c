@@ -234,10 +234,9 @@ int nc_utf8_is_nfc_quick(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
+        i += nc_utf8_ascii_prefix(s + i, len - i); /* ASCII is inert */
+        if (i == len)
+            break;
         int32_t cp;
         size_t k = nc_utf8_decode(p + i, len - i, &cp);
         if (cp < 0 || !nfc_inert(cp))
