@@ -66,5 +66,12 @@ uint32_t nc_crc32(uint32_t crc, const void *data, size_t len);
 /* 64-bit FNV-1a, continuing from h (start with NC_FNV_INIT); used for digests. */
 #define NC_FNV_INIT 0xcbf29ce484222325ull
 uint64_t nc_fnv1a(uint64_t h, const void *data, size_t len);
+/*
+ * A fast 64-bit hash of len bytes and len itself, continuing from h: 8
+ * bytes at a time, multiply-xorshift.  Its values depend on the host's
+ * byte order, so it is for in-memory use only (never in a file or an
+ * output); nc_fnv1a is the portable digest.
+ */
+uint64_t nc_hash64(uint64_t h, const void *data, size_t len);
 
 #endif

@@ -6,6 +6,22 @@
  * remembered per cached word, so the steady-state cost per token is one
  * hash lookup.  Cue words are matched on the folded surface form, not the
  * stem, because the inflection is the signal ("said" vs "say", "will").
+ *
+ * Every key gets an id (featurize.h, nc_key.id) when it can, so that the
+ * scorer and the trainer find its model feature with an array read rather
+ * than hashing the string (which was ~20 % of classify): static keys by
+ * their index in the fixed tables below, words by stem-cache id, and
+ * bigrams by a small cache here that maps the pair of their two words'
+ * ids to a bigram id and its ready-made "b:" key, so a bigram seen before
+ * is one integer-hash probe and is never built again.
+ *
+ * A scorer's featurizer is restricted to its model's bigrams
+ * (nc_featurizer_restrict_bigrams): a bigram the model lacks scores
+ * nothing, so it is left out, and the cache holds the model's bigrams
+ * only, keyed by stem indices.  An input has many more distinct bigrams
+ * than a model (bench corpus: ~125k vs a few thousand), and probing a
+ * cache of all of them missed the CPU cache on nearly every bigram (~20 %
+ * of classify).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -69,6 +85,38 @@ static const struct cue_key cue_keys[CK_COUNT] = {
     CK("third"), CK("quote_report"), CK("report_start"), CK("report2"),
 };
 #define NCUE_BITS 13u /* cue_keys[0 .. 13) are the CUE_* bits */
+
+/* Static key indices (nc_key.id = NC_KEY_STATIC + index): c:, x:p:c: and
+ * x:n:c: of each cue key, then the position keys, the context "none"
+ * keys, and the word-group keys of numbers, quotes and punctuation. */
+enum {
+    SK_CUE = 0, SK_XP = SK_CUE + CK_COUNT, SK_XN = SK_XP + CK_COUNT,
+    SK_POS_S = SK_XN + CK_COUNT, /* p:s0 .. p:s10 (6) */
+    SK_POS_I = SK_POS_S + 6,     /* p:i0 .. p:i6 (5) */
+    SK_HEADING = SK_POS_I + 5, SK_BULLET, SK_DATELINE, SK_LAST, SK_XP_NONE, SK_XN_NONE,
+    SK_NUM, SK_YEAR, SK_QUOTE,
+    SK_PUNCT,                    /* punct_keys[] (NPUNCT) */
+    SK_COUNT = SK_PUNCT + 7
+};
+_Static_assert(SK_COUNT <= NC_KEY_NSTATIC, "NC_KEY_NSTATIC too small");
+#define SKEY(i) (NC_KEY_STATIC + (uint32_t)(i))
+
+/* Punctuation tokens the tokenizer keeps (token.c, C_KEEP), quote marks
+ * aside (they all become w:#quote), with their keys. */
+static const struct punct_key {
+    uint32_t cp;
+    const char *key; /* "w:" + the token's text */
+} punct_keys[] = {
+    { '?', "w:?" }, { '!', "w:!" }, { '$', "w:$" }, { '%', "w:%" },
+    { 0x20AC, "w:\xE2\x82\xAC" }, { 0xA3, "w:\xC2\xA3" }, { 0xA5, "w:\xC2\xA5" },
+};
+#define NPUNCT (sizeof punct_keys / sizeof punct_keys[0])
+_Static_assert(SK_PUNCT + sizeof punct_keys / sizeof punct_keys[0] == SK_COUNT,
+               "punct_keys and SK_COUNT disagree");
+
+/* The unigram id of a word-group token for bigram pairs: a stem-cache
+ * word id, or past NC_STEM_CACHE_MAX a static key. */
+#define UNI_STATIC(i) (NC_STEM_CACHE_MAX + (uint32_t)(i))
 
 /* The cue keys one sentence emitted, in order (each at most once). */
 typedef struct cuelist {
@@ -177,11 +225,53 @@ int nc_features_table_sorted(void)
     return 1;
 }
 
+/*
+ * The bigram cache: (unigram id of the first word << 32 | the second's)
+ * -> bigram id and its "b:FIRST SECOND" key.  Open addressing, linear
+ * probing, at most half full; a slot carries the key so a hit touches one
+ * cache line.  Keys live in an arena that is never reset, so they never
+ * move (nc_key.s points at them until nc_featurizer_free).  At
+ * NC_BIGRAM_CACHE_MAX bigrams it stops
+ * growing (as the stem cache does), so hostile input cannot grow it
+ * without bound; later bigrams are built in the arena as before.
+ */
+typedef struct bigram_slot {
+    uint64_t pair;
+    const char *key;  /* NULL: empty slot */
+    uint32_t len;
+    uint32_t id;
+} bigram_slot;
+
+#define TRY(x)                                                                                 \
+    do {                                                                                       \
+        nc_status st_ = (x);                                                                   \
+        if (st_ != NC_OK)                                                                      \
+            return st_;                                                                        \
+    } while (0)
+
+/* Per cached word, found on first sight. */
+typedef struct word_info {
+    unsigned cls;       /* cue class | CUE_NONE, 0 = not yet looked up */
+    uint32_t si;        /* restricted: SI_* or stem index + SI_BASE; 0 = not yet */
+} word_info;
+
+/* word_info.si and static_si: the stem is in no model bigram; it has a
+ * space, so bigrams with it are built and looked up as strings. */
+#define SI_NONE 1u
+#define SI_STRING 2u
+#define SI_BASE 3u
+
 struct nc_featurizer {
     nc_options opt;
     nc_stemmer *stem;
-    unsigned *word_cls; /* [stem-cache id] cue class | CUE_NONE, 0 = not yet looked up */
-    size_t cls_cap;
+    word_info *word;    /* [stem-cache id] */
+    size_t word_cap;
+    bigram_slot *bslot; /* [bmask + 1] */
+    size_t bmask;
+    uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
+    nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
+    nc_vocab *mstems;   /* restricted: the stems of the model's bigrams; else NULL */
+    uint32_t static_si[SK_COUNT]; /* restricted: si of the static unigram keys */
 };
 
 nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
@@ -191,6 +281,7 @@ nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
     if (!fz)
         return NC_ERR_NOMEM;
     fz->opt = *o;
+    nc_arena_init(&fz->bkeys);
     nc_status st = nc_stemmer_new(o->stemmer, &fz->stem);
     if (st != NC_OK) {
         nc_free(fz);
@@ -205,8 +296,240 @@ void nc_featurizer_free(nc_featurizer *fz)
     if (!fz)
         return;
     nc_stemmer_free(fz->stem);
-    nc_free(fz->word_cls);
+    nc_free(fz->word);
+    nc_free(fz->bslot);
+    nc_vocab_free(fz->mstems);
+    nc_arena_free(&fz->bkeys);
     nc_free(fz);
+}
+
+/* The stems of the static unigram keys, for static_si. */
+static const char *static_stem(unsigned sk)
+{
+    switch (sk) {
+    case SK_NUM: return "#num";
+    case SK_YEAR: return "#year";
+    case SK_QUOTE: return "#quote";
+    default: return sk >= SK_PUNCT && sk < SK_COUNT ? punct_keys[sk - SK_PUNCT].key + 2 : NULL;
+    }
+}
+
+static size_t bigram_hash(uint64_t pair);
+static size_t bigram_probe(const nc_featurizer *fz, uint64_t pair);
+static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen);
+
+/*
+ * Index the "b:P Q" keys of features (a model's) by the stem indices of P
+ * and Q, splitting at the first space: a featurized pair (p, q) of stems
+ * without spaces builds "b:P Q" exactly when p is P and q is Q.  Keys
+ * whose Q has a space are left to the string path (stem_si gives such
+ * stems SI_STRING).
+ */
+static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
+{
+    uint32_t nf = nc_vocab_size(features), nb = 0;
+    for (uint32_t f = 0; f < nf; f++) {
+        size_t len;
+        const char *k = nc_vocab_key(features, f, &len);
+        nb += k[0] == 'b' && k[1] == ':';
+    }
+    size_t cap = 16;
+    while (cap < 2 * (size_t)nb)
+        cap *= 2;
+    TRY(nc_vocab_new(&fz->mstems));
+    if (!(fz->bslot = nc_calloc(cap, sizeof *fz->bslot)))
+        return NC_ERR_NOMEM;
+    fz->bmask = cap - 1;
+    for (uint32_t f = 0; f < nf; f++) {
+        size_t len;
+        const char *k = nc_vocab_key(features, f, &len);
+        const char *sp = k[0] == 'b' && k[1] == ':' ? memchr(k + 2, ' ', len - 2) : NULL;
+        if (!sp || memchr(sp + 1, ' ', (size_t)(k + len - sp - 1)))
+            continue;
+        uint32_t ip, iq;
+        TRY(nc_vocab_intern(fz->mstems, k + 2, (size_t)(sp - k - 2), &ip, NULL));
+        TRY(nc_vocab_intern(fz->mstems, sp + 1, (size_t)(k + len - sp - 1), &iq, NULL));
+        char *copy = nc_arena_strndup(&fz->bkeys, k, len);
+        if (!copy)
+            return NC_ERR_NOMEM;
+        uint64_t pair = (uint64_t)(SI_BASE + ip) << 32 | (SI_BASE + iq);
+        size_t j = bigram_probe(fz, pair);
+        fz->bslot[j] = (bigram_slot){ pair, copy, (uint32_t)len, fz->nbig++ };
+    }
+    for (unsigned sk = 0; sk < SK_COUNT; sk++) {
+        const char *st = static_stem(sk);
+        fz->static_si[sk] = st ? stem_si(fz, st, strlen(st)) : SI_NONE;
+    }
+    return NC_OK;
+}
+
+nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features)
+{
+    if (fz->mstems || fz->bslot || fz->word_cap)
+        return NC_ERR_ARG; /* only before the first nc_featurize */
+    nc_status st = restrict_build(fz, features);
+    if (st != NC_OK) { /* back to a fresh, unrestricted featurizer */
+        nc_vocab_free(fz->mstems);
+        fz->mstems = NULL;
+        nc_free(fz->bslot);
+        fz->bslot = NULL;
+        fz->bmask = 0;
+        fz->nbig = 0;
+        nc_arena_free(&fz->bkeys);
+        nc_arena_init(&fz->bkeys);
+    }
+    return st;
+}
+
+/* Write the bigram key "b:" + p + " " + q and a NUL at s; its length. */
+static uint32_t bigram_text(char *s, const char *p, size_t pl, const char *q, size_t ql)
+{
+    s[0] = 'b';
+    s[1] = ':';
+    memcpy(s + 2, p, pl);
+    s[2 + pl] = ' ';
+    memcpy(s + 3 + pl, q, ql);
+    s[3 + pl + ql] = '\0';
+    return (uint32_t)(3 + pl + ql);
+}
+
+static size_t bigram_hash(uint64_t pair)
+{
+    uint64_t h = pair * 0x9e3779b97f4a7c15ull;
+    return (size_t)(h ^ (h >> 29));
+}
+
+/* Double the slot array (or make the first); NC_ERR_NOMEM leaves it as it was. */
+static nc_status bigram_grow(nc_featurizer *fz)
+{
+    size_t ncap = fz->bslot ? 2 * (fz->bmask + 1) : 4096;
+    bigram_slot *ns = nc_calloc(ncap, sizeof *ns);
+    if (!ns)
+        return NC_ERR_NOMEM;
+    for (size_t i = 0; fz->bslot && i <= fz->bmask; i++) {
+        if (!fz->bslot[i].key)
+            continue;
+        size_t j = bigram_hash(fz->bslot[i].pair) & (ncap - 1);
+        while (ns[j].key)
+            j = (j + 1) & (ncap - 1);
+        ns[j] = fz->bslot[i];
+    }
+    nc_free(fz->bslot);
+    fz->bslot = ns;
+    fz->bmask = ncap - 1;
+    return NC_OK;
+}
+
+/* The slot of pair, or of the empty slot where it would go (bslot not NULL). */
+static size_t bigram_probe(const nc_featurizer *fz, uint64_t pair)
+{
+    size_t j = bigram_hash(pair) & fz->bmask;
+    while (fz->bslot[j].key && fz->bslot[j].pair != pair)
+        j = (j + 1) & fz->bmask;
+    return j;
+}
+
+/* word_at's growth: room for word id; NC_ERR_NOMEM leaves the array as it was. */
+static nc_status word_grow(nc_featurizer *fz, uint32_t id)
+{
+    size_t ncap = fz->word_cap ? fz->word_cap * 2 : 4096;
+    while (ncap <= id)
+        ncap *= 2;
+    word_info *n = nc_reallocarray(fz->word, ncap, sizeof *n);
+    if (!n)
+        return NC_ERR_NOMEM;
+    memset(n + fz->word_cap, 0, (ncap - fz->word_cap) * sizeof *n);
+    fz->word = n;
+    fz->word_cap = ncap;
+    return NC_OK;
+}
+
+/* The info of cached word id, the array grown to hold it; NULL when that fails. */
+static inline word_info *word_at(nc_featurizer *fz, uint32_t id)
+{
+    if (id >= fz->word_cap && word_grow(fz, id) != NC_OK)
+        return NULL;
+    return &fz->word[id];
+}
+
+/* SI_* or SI_BASE + the index of stem in mstems. */
+static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen)
+{
+    uint32_t i;
+    if (memchr(stem, ' ', slen))
+        return SI_STRING;
+    return nc_vocab_find(fz->mstems, stem, slen, &i) ? SI_BASE + i : SI_NONE;
+}
+
+/* Restricted: the stem index of unigram uid (stem[0..slen)), in *si
+ * (worked out once per token, and kept for the next token's bigram). */
+static inline nc_status unigram_si(nc_featurizer *fz, uint32_t uid, const char *stem, size_t slen,
+                            uint32_t *si)
+{
+    if (uid >= NC_STEM_CACHE_MAX) {
+        *si = fz->static_si[uid - NC_STEM_CACHE_MAX];
+        return NC_OK;
+    }
+    word_info *w = word_at(fz, uid);
+    if (!w)
+        return NC_ERR_NOMEM;
+    if (!w->si)
+        w->si = stem_si(fz, stem, slen);
+    *si = w->si;
+    return NC_OK;
+}
+
+/*
+ * The cached key "b:" + p + " " + q of the pair (uid_p, uid_q) in *key,
+ * *len and *id (NC_KEY_BIGRAM + its index), adding it when new; *key is
+ * NULL when the cache is full.  Restricted (where sp and sq are the two
+ * unigram_si), nothing is added: *key is the model's bigram, or NULL and
+ * *absent 1 when the model has none (the key scores nothing), or NULL and
+ * *absent 0 to build and look up the string.
+ * NC_ERR_NOMEM leaves the cache as it was (apart from a larger slot array
+ * or an unused key in the arena).
+ */
+static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, uint32_t sp,
+                            uint32_t sq, const char *p, size_t pl, const char *q, size_t ql,
+                            const char **key, uint32_t *len, uint32_t *id, int *absent)
+{
+    uint64_t pair = (uint64_t)uid_p << 32 | uid_q;
+    size_t j = 0;
+    *key = NULL;
+    *absent = 0;
+    if (fz->mstems) {
+        if (sp == SI_STRING || sq == SI_STRING)
+            return NC_OK;
+        *absent = 1;
+        if (sp == SI_NONE || sq == SI_NONE || !fz->bslot)
+            return NC_OK;
+        pair = (uint64_t)sp << 32 | sq;
+    }
+    if (fz->bslot) {
+        j = bigram_probe(fz, pair);
+        if (fz->bslot[j].key) {
+            *key = fz->bslot[j].key;
+            *len = fz->bslot[j].len;
+            *id = NC_KEY_BIGRAM + fz->bslot[j].id;
+            *absent = 0;
+            return NC_OK;
+        }
+    }
+    if (fz->mstems || fz->nbig >= NC_BIGRAM_CACHE_MAX)
+        return NC_OK;
+    char *s = nc_arena_alloc(&fz->bkeys, 3 + pl + ql + 1);
+    if (!s)
+        return NC_ERR_NOMEM;
+    if (!fz->bslot || 2 * ((size_t)fz->nbig + 1) > fz->bmask + 1) {
+        if (bigram_grow(fz) != NC_OK)
+            return NC_ERR_NOMEM;
+        j = bigram_probe(fz, pair);
+    }
+    *len = bigram_text(s, p, pl, q, ql);
+    fz->bslot[j] = (bigram_slot){ pair, s, *len, fz->nbig };
+    *key = s;
+    *id = NC_KEY_BIGRAM + fz->nbig++;
+    return NC_OK;
 }
 
 /* A growable key list in the arena (one per sentence). */
@@ -235,17 +558,17 @@ static nc_status kb_room(nc_arena *a, keybuf *kb, size_t want)
 
 /* Append key s (len bytes, NUL-terminated, outliving the keys: a stem
  * cache key or a static string) without copying it. */
-static nc_status kb_add(nc_arena *a, keybuf *kb, const char *s, size_t len, uint32_t word_id)
+static nc_status kb_add(nc_arena *a, keybuf *kb, const char *s, size_t len, uint32_t id)
 {
     if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
         return NC_ERR_NOMEM;
-    kb->k[kb->n++] = (nc_key){ s, (uint32_t)len, word_id };
+    kb->k[kb->n++] = (nc_key){ s, (uint32_t)len, id };
     return NC_OK;
 }
 
 /* Append the key p1 + p2, copied into the arena. */
 static nc_status kb_push(nc_arena *a, keybuf *kb, const char *p1, size_t l1, const char *p2,
-                         size_t l2, uint32_t word_id)
+                         size_t l2, uint32_t id)
 {
     if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
         return NC_ERR_NOMEM;
@@ -258,7 +581,7 @@ static nc_status kb_push(nc_arena *a, keybuf *kb, const char *p1, size_t l1, con
     s[l1 + l2] = '\0';
     kb->k[kb->n].s = s;
     kb->k[kb->n].len = (uint32_t)(l1 + l2);
-    kb->k[kb->n].word_id = word_id;
+    kb->k[kb->n].id = id;
     kb->n++;
     return NC_OK;
 }
@@ -272,27 +595,33 @@ static nc_status kb_bigram(nc_arena *a, keybuf *kb, const char *p, size_t pl, co
     char *s = nc_arena_alloc(a, 3 + pl + ql + 1);
     if (!s)
         return NC_ERR_NOMEM;
-    s[0] = 'b';
-    s[1] = ':';
-    memcpy(s + 2, p, pl);
-    s[2 + pl] = ' ';
-    memcpy(s + 3 + pl, q, ql);
-    s[3 + pl + ql] = '\0';
-    kb->k[kb->n++] = (nc_key){ s, (uint32_t)(3 + pl + ql), NC_STEM_UNCACHED };
+    kb->k[kb->n++] = (nc_key){ s, bigram_text(s, p, pl, q, ql), NC_KEY_UNCACHED };
     return NC_OK;
 }
 
-/* Append a static key (a string literal or a cue_keys string): pointed
- * at, not copied. */
-static nc_status kb_cstr(nc_arena *a, keybuf *kb, const char *key)
+/* The position and context "none" keys, by static index from SK_POS_S,
+ * with their lengths (strlen of these was ~2 % of classify). */
+#define PK(lit) { lit, sizeof lit - 1 }
+static const struct {
+    const char *s;
+    uint32_t len;
+} pos_keys[SK_XN_NONE + 1 - SK_POS_S] = {
+    PK("p:s0"), PK("p:s1"), PK("p:s2"), PK("p:s3"), PK("p:s5"), PK("p:s10"), /* SK_POS_S */
+    PK("p:i0"), PK("p:i1"), PK("p:i2"), PK("p:i3"), PK("p:i6"),              /* SK_POS_I */
+    PK("p:heading"), PK("p:bullet"), PK("p:dateline"), PK("p:last"),
+    PK("x:p:none"), PK("x:n:none"),
+};
+
+/* Append static key sk (SK_POS_S .. SK_XN_NONE): pointed at, not copied. */
+static nc_status kb_static(nc_arena *a, keybuf *kb, unsigned sk)
 {
-    return kb_add(a, kb, key, strlen(key), NC_STEM_UNCACHED);
+    return kb_add(a, kb, pos_keys[sk - SK_POS_S].s, pos_keys[sk - SK_POS_S].len, SKEY(sk));
 }
 
 /* Append cue key id and list it in cl. */
 static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
 {
-    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, NC_STEM_UNCACHED);
+    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, SKEY(SK_CUE + id));
     if (st == NC_OK)
         cl->id[cl->n++] = (uint8_t)id;
     return st;
@@ -305,22 +634,14 @@ static nc_status word_class(nc_featurizer *fz, uint32_t id, const char *w, unsig
         *cls = cue_class(w);
         return NC_OK;
     }
-    if (id >= fz->cls_cap) {
-        size_t ncap = fz->cls_cap ? fz->cls_cap * 2 : 4096;
-        while (ncap <= id)
-            ncap *= 2;
-        unsigned *n = nc_reallocarray(fz->word_cls, ncap, sizeof *n);
-        if (!n)
-            return NC_ERR_NOMEM;
-        memset(n + fz->cls_cap, 0, (ncap - fz->cls_cap) * sizeof *n);
-        fz->word_cls = n;
-        fz->cls_cap = ncap;
-    }
-    if (!fz->word_cls[id]) {
+    word_info *wi = word_at(fz, id);
+    if (!wi)
+        return NC_ERR_NOMEM;
+    if (!wi->cls) {
         unsigned c = cue_class(w);
-        fz->word_cls[id] = c ? c : CUE_NONE;
+        wi->cls = c ? c : CUE_NONE;
     }
-    *cls = fz->word_cls[id] & ~CUE_NONE;
+    *cls = wi->cls & ~CUE_NONE;
     return NC_OK;
 }
 
@@ -339,13 +660,6 @@ static size_t bucket(size_t v, const size_t *edges, size_t nedges)
     return nedges;
 }
 
-#define TRY(x)                                                                                 \
-    do {                                                                                       \
-        nc_status st_ = (x);                                                                   \
-        if (st_ != NC_OK)                                                                      \
-            return st_;                                                                        \
-    } while (0)
-
 /* Features of one sentence (words, bigrams, cues); position and context are added later. */
 static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_arena *a,
                                    keybuf *kb, cuelist *cl, size_t *nwords)
@@ -363,15 +677,20 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     unsigned ned = 0, nreport = 0;
     size_t words = 0;
     /* Previous word-group stem, for bigrams; with start_bigram the first
-     * word pairs with "^", the start of the sentence ("b:^ however"). */
+     * word pairs with "^", the start of the sentence ("b:^ however"),
+     * whose key is built each time (it has no unigram id to cache by). */
     const char *prev = o->start_bigram ? "^" : NULL;
     size_t prev_len = o->start_bigram ? 1 : 0;
+    uint32_t prev_uid = NC_KEY_UNCACHED; /* its unigram id (UNI_STATIC) */
+    uint32_t prev_si = 0;                /* restricted: its stem index */
+    int restricted = fz->mstems && o->bigrams;
     char big[2 * NC_MAX_TOKEN_BYTES + 8];
     for (size_t i = 0; i < nt; i++) {
         const nc_token *t = &tok[i];
         const char *stem = NULL;
         size_t slen = 0;
         const char *key = NULL; /* a static "w:" key for stem, when there is one */
+        unsigned sk = 0;        /* and its static index */
         uint32_t wid = NC_STEM_UNCACHED;
         if (t->type == NC_TOK_WORD) {
             unsigned cls;
@@ -396,6 +715,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             stem = is_year ? "#year" : "#num";
             slen = 5 - !is_year;
             key = is_year ? "w:#year" : "w:#num";
+            sk = is_year ? SK_YEAR : SK_NUM;
         } else {
             uint32_t cp = t->punct;
             if (is_quote(cp)) {
@@ -407,9 +727,20 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
                 stem = "#quote";
                 slen = 6;
                 key = "w:#quote";
+                sk = SK_QUOTE;
             } else {
                 stem = t->text;
                 slen = t->len;
+                for (unsigned k = 0; k < NPUNCT; k++)
+                    if (punct_keys[k].cp == cp) {
+                        /* the static key only when it is exactly "w:" + text */
+                        if (strlen(punct_keys[k].key) == 2 + slen &&
+                            memcmp(punct_keys[k].key + 2, stem, slen) == 0) {
+                            key = punct_keys[k].key;
+                            sk = SK_PUNCT + k;
+                        }
+                        break;
+                    }
                 money |= cp == '$' || cp == 0x20AC || cp == 0xA3;
                 pct |= cp == '%';
                 question |= cp == '?';
@@ -418,32 +749,49 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         }
         if (!stem)
             continue;
+        uint32_t uid = NC_KEY_UNCACHED; /* this token's unigram id */
         if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
-            size_t kl;
-            const char *wk = nc_stemmer_word_key(fz->stem, wid, &kl);
-            TRY(kb_add(a, kb, wk, kl, wid)); /* the cached "w:stem": no copy */
+            /* the cached "w:stem" (stem.h: right before the stem): no copy */
+            TRY(kb_add(a, kb, stem - 2, slen + 2, NC_KEY_WORD + wid));
+            uid = wid;
         } else if (key) {
-            TRY(kb_add(a, kb, key, 2 + slen, NC_STEM_UNCACHED));
+            TRY(kb_add(a, kb, key, 2 + slen, SKEY(sk)));
+            uid = UNI_STATIC(sk);
         } else {
-            TRY(kb_push(a, kb, "w:", 2, stem, slen,
-                        t->type == NC_TOK_WORD ? wid : NC_STEM_UNCACHED));
+            TRY(kb_push(a, kb, "w:", 2, stem, slen, NC_KEY_UNCACHED));
         }
+        uint32_t si = 0;
+        if (restricted && uid != NC_KEY_UNCACHED)
+            TRY(unigram_si(fz, uid, stem, slen, &si));
         words++;
         if (o->bigrams && prev) {
             /* "b:" prev " " stem.  It always fits big (stems are token-sized);
              * should one not, snprintf cuts it as it always did. */
             if (3 + prev_len + slen < sizeof big) {
-                TRY(kb_bigram(a, kb, prev, prev_len, stem, slen));
+                const char *bk = NULL;
+                uint32_t bl, bid;
+                int absent = 0;
+                if (prev_uid != NC_KEY_UNCACHED && uid != NC_KEY_UNCACHED)
+                    TRY(bigram_get(fz, prev_uid, uid, prev_si, si, prev, prev_len, stem, slen,
+                                   &bk, &bl, &bid, &absent));
+                if (bk)
+                    TRY(kb_add(a, kb, bk, bl, bid)); /* cached: not built again */
+                else if (!absent)
+                    TRY(kb_bigram(a, kb, prev, prev_len, stem, slen));
+                else
+                    words--; /* not in the model: left out (restricted), not counted */
             } else {
                 size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)prev_len,
                                              prev, (int)slen, stem);
                 TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
-                            NC_STEM_UNCACHED));
+                            NC_KEY_UNCACHED));
             }
             words++;
         }
         prev = stem;
         prev_len = slen;
+        prev_uid = uid;
+        prev_si = si;
     }
     *nwords = words;
     if (!o->cues)
@@ -494,33 +842,33 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
         keybuf *kb = &kbs[i];
         if (o->position) {
             static const size_t sent_edges[] = { 1, 2, 3, 5, 10 };
-            static const char *const sent_names[] = { "p:s0", "p:s1", "p:s2", "p:s3",
-                                                      "p:s5", "p:s10" };
             static const size_t para_edges[] = { 1, 2, 3, 6 };
-            static const char *const para_names[] = { "p:i0", "p:i1", "p:i2", "p:i3", "p:i6" };
-            TRY(kb_cstr(a, kb, sent_names[bucket(s[i].doc_index, sent_edges, 5)]));
-            TRY(kb_cstr(a, kb, para_names[bucket(s[i].index_in_paragraph, para_edges, 4)]));
+            size_t sb = bucket(s[i].doc_index, sent_edges, 5);
+            size_t pb = bucket(s[i].index_in_paragraph, para_edges, 4);
+            TRY(kb_static(a, kb, SK_POS_S + (unsigned)sb));
+            TRY(kb_static(a, kb, SK_POS_I + (unsigned)pb));
             if (s[i].flags & NC_SENT_HEADING)
-                TRY(kb_cstr(a, kb, "p:heading"));
+                TRY(kb_static(a, kb, SK_HEADING));
             if (s[i].flags & NC_SENT_BULLET)
-                TRY(kb_cstr(a, kb, "p:bullet"));
+                TRY(kb_static(a, kb, SK_BULLET));
             if (s[i].flags & NC_SENT_DATELINE)
-                TRY(kb_cstr(a, kb, "p:dateline"));
+                TRY(kb_static(a, kb, SK_DATELINE));
             if (s[i].flags & NC_SENT_DOC_LAST)
-                TRY(kb_cstr(a, kb, "p:last"));
+                TRY(kb_static(a, kb, SK_LAST));
         }
         if (o->context) {
             /* The neighbours' own cue keys (those sentence_features listed),
              * in their order, as x:p:c:NAME and x:n:c:NAME. */
             for (int side = 0; side < 2; side++) {
                 if ((side == 0 && i == 0) || (side == 1 && i + 1 >= n)) {
-                    TRY(kb_cstr(a, kb, side ? "x:n:none" : "x:p:none"));
+                    TRY(kb_static(a, kb, side ? SK_XN_NONE : SK_XP_NONE));
                     continue;
                 }
                 const cuelist *cl = &cls[side ? i + 1 : i - 1];
                 for (unsigned k = 0; k < cl->n; k++) {
                     const struct cue_key *ck = &cue_keys[cl->id[k]];
-                    TRY(kb_add(a, kb, ck->x[side], ck->len + 4, NC_STEM_UNCACHED));
+                    TRY(kb_add(a, kb, ck->x[side], ck->len + 4,
+                               SKEY((side ? SK_XN : SK_XP) + cl->id[k])));
                 }
             }
         }

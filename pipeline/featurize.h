@@ -18,6 +18,7 @@
 
 #include "arena.h"
 #include "stem.h"
+#include "vocab.h"
 
 /* One sentence of a document, as the featurizer needs it. */
 typedef struct nc_sent_in {
@@ -34,13 +35,36 @@ typedef struct nc_sent_in {
 
 /* One feature occurrence. */
 typedef struct nc_key {
-    const char *s;    /* NUL-terminated; in the arena, static (cue, context
-                       * and position keys), or for a cached word's "w:" key
-                       * in the featurizer's stem cache (valid until
-                       * nc_featurizer_free) */
+    const char *s;    /* NUL-terminated; in the arena, static (cue, context,
+                       * position, number and punctuation keys), or owned by
+                       * the featurizer for cached words and bigrams (valid
+                       * until nc_featurizer_free) */
     uint32_t len;
-    uint32_t word_id; /* stem-cache id for "w:" keys of words, else NC_STEM_UNCACHED */
+    uint32_t id;      /* NC_KEY_* kind + index, or NC_KEY_UNCACHED (below) */
 } nc_key;
+
+/*
+ * nc_key.id names a key for the featurizer's lifetime, so scorers and
+ * trainers can cache key -> model feature in plain arrays and never hash
+ * the string of a key seen before.  The top two bits are the kind:
+ *   NC_KEY_WORD + i    "w:STEM" of stem-cache word i (< NC_STEM_CACHE_MAX)
+ *   NC_KEY_BIGRAM + i  "b:..." bigram i of the featurizer's bigram cache
+ *                      (< NC_BIGRAM_CACHE_MAX)
+ *   NC_KEY_STATIC + i  static key i (< NC_KEY_NSTATIC): every cue, context
+ *                      and position key, w:#num, w:#year, w:#quote and the
+ *                      punctuation keys
+ * The same string always gets the same id within one featurizer (ids are
+ * per featurizer, like stem-cache ids).  Keys past the caches' limits, of
+ * uncached words and of bigrams with such a word are NC_KEY_UNCACHED.
+ */
+#define NC_KEY_KIND(id) ((id) >> 30)
+#define NC_KEY_INDEX(id) ((id) & 0x3FFFFFFFu)
+#define NC_KEY_WORD 0x00000000u
+#define NC_KEY_BIGRAM 0x40000000u
+#define NC_KEY_STATIC 0x80000000u
+#define NC_KEY_UNCACHED UINT32_MAX
+#define NC_KEY_NSTATIC 160u
+#define NC_BIGRAM_CACHE_MAX (1u << 18)
 
 typedef struct nc_sent_feats {
     nc_key *keys;
@@ -53,6 +77,16 @@ typedef struct nc_featurizer nc_featurizer;
 /* NC_ERR_STEMMER when o->stemmer is unknown. */
 nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out);
 void nc_featurizer_free(nc_featurizer *fz);
+/*
+ * For scoring with a model whose feature vocabulary is features: from now
+ * on fz leaves out the "b:" keys that are not among features, since they
+ * score nothing, and caches only the model's bigrams (key ids
+ * NC_KEY_BIGRAM + i, i below the model's number of bigrams).  The keys are
+ * copied, so features need not outlive fz.  Only before the first
+ * nc_featurize (else NC_ERR_ARG).  NC_ERR_NOMEM leaves fz unrestricted
+ * and as it was.
+ */
+nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features);
 /*
  * Features of the n sentences s[] of one document into out[0..n), every
  * key array and built key in arena a; keys of cached words point into the

@@ -16,6 +16,10 @@
  * decoded as a chain: forward-backward over emission_scale * s and
  * hmm_weight * log P(c_i | c_{i-1}), and each sentence takes the label
  * with the highest marginal (which maximises expected accuracy).
+ *
+ * Both halves find a key's feature through an nc_key_cache indexed by the
+ * key's id (featurize.h): words, bigrams and the static cue and position
+ * keys are hashed once per featurizer, not once per occurrence.
  */
 #include <math.h>
 #include <stdio.h>
@@ -38,7 +42,7 @@ struct nc_trainer {
     uint64_t serial;
     uint64_t digest;     /* sum of document digests (mod 2^64): order-free, so
                             merge adds and forget subtracts it */
-    nc_word_cache wc;    /* word id of fz's stem cache -> feature */
+    nc_key_cache kc;     /* key id of fz -> feature */
 };
 
 static nc_status trainer_init(nc_trainer *t)
@@ -99,7 +103,7 @@ void nc_trainer_free(nc_trainer *t)
     nc_arena_free(&t->arena);
     nc_free(t->feats);
     nc_free(t->stamp);
-    nc_word_cache_free(&t->wc);
+    nc_key_cache_free(&t->kc);
     nc_free(t);
 }
 
@@ -138,36 +142,57 @@ nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *di
     nc_status st = nc_featurize(t->fz, doc->s, doc->n, &t->arena, t->feats);
     if (st != NC_OK)
         return st;
-    return nc_trainer_count(t, doc, t->feats, &t->wc, sign, diag);
+    return nc_trainer_count(t, doc, t->feats, &t->kc, sign, diag);
 }
 
-void nc_word_cache_free(nc_word_cache *wc)
+void nc_key_cache_free(nc_key_cache *kc)
 {
-    nc_free(wc->feat1);
-    wc->feat1 = NULL;
-    wc->cap = 0;
-}
-
-/* Remember that word wid of the featurizer's stem cache is feature f. */
-static nc_status word_cache_set(nc_word_cache *wc, uint32_t wid, uint32_t f)
-{
-    if (wid >= wc->cap) {
-        size_t ncap = wc->cap ? wc->cap : 4096;
-        while (ncap <= wid)
-            ncap *= 2;
-        uint32_t *n = nc_reallocarray(wc->feat1, ncap, sizeof *n);
-        if (!n)
-            return NC_ERR_NOMEM;
-        memset(n + wc->cap, 0, (ncap - wc->cap) * sizeof *n);
-        wc->feat1 = n;
-        wc->cap = ncap;
+    for (int k = 0; k < 3; k++) {
+        nc_free(kc->v[k]);
+        kc->v[k] = NULL;
+        kc->cap[k] = 0;
     }
-    wc->feat1[wid] = f + 1;
+}
+
+/* key_slot's growth: room for index i of kind k (static keys: all at once). */
+static nc_status key_cache_grow(nc_key_cache *kc, uint32_t k, uint32_t i)
+{
+    size_t ncap = k == NC_KEY_KIND(NC_KEY_STATIC) ? NC_KEY_NSTATIC : kc->cap[k] ? kc->cap[k] : 4096;
+    if (i >= ncap && k == NC_KEY_KIND(NC_KEY_STATIC))
+        return NC_ERR_ARG; /* not an id the featurizer gives */
+    while (ncap <= i)
+        ncap *= 2;
+    uint32_t *n = nc_reallocarray(kc->v[k], ncap, sizeof *n);
+    if (!n)
+        return NC_ERR_NOMEM;
+    memset(n + kc->cap[k], 0, (ncap - kc->cap[k]) * sizeof *n);
+    kc->v[k] = n;
+    kc->cap[k] = ncap;
+    return NC_OK;
+}
+
+/*
+ * The entry of key id in *slot (the array grown to hold it), or NULL for
+ * NC_KEY_UNCACHED.  NC_ERR_NOMEM leaves the cache as it was.  Inline: it
+ * runs for every key of every sentence.
+ */
+static inline nc_status key_slot(nc_key_cache *kc, uint32_t id, uint32_t **slot)
+{
+    uint32_t k = NC_KEY_KIND(id), i = NC_KEY_INDEX(id);
+    *slot = NULL;
+    if (id == NC_KEY_UNCACHED)
+        return NC_OK;
+    if (i >= kc->cap[k]) {
+        nc_status st = key_cache_grow(kc, k, i);
+        if (st != NC_OK)
+            return st;
+    }
+    *slot = &kc->v[k][i];
     return NC_OK;
 }
 
 nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
-                           nc_word_cache *wc, int sign, nc_diag *diag)
+                           nc_key_cache *kc, int sign, nc_diag *diag)
 {
     nc_model *m = t->m;
     nc_status st;
@@ -197,10 +222,11 @@ nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats
         t->serial++;
         const nc_sent_feats *sf = &feats[i];
         for (size_t k = 0; k < sf->n; k++) {
-            uint32_t f;
-            uint32_t wid = sf->keys[k].word_id;
-            if (wid != NC_STEM_UNCACHED && wid < wc->cap && wc->feat1[wid]) {
-                f = wc->feat1[wid] - 1; /* a word seen before: no hashing */
+            uint32_t f, *slot;
+            if ((st = key_slot(kc, sf->keys[k].id, &slot)) != NC_OK)
+                return st;
+            if (slot && *slot) {
+                f = *slot - 2; /* a key seen before: no hashing */
             } else {
                 if (sign < 0) {
                     if (!nc_vocab_find(m->features, sf->keys[k].s, sf->keys[k].len, &f))
@@ -212,8 +238,8 @@ nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats
                     if (st != NC_OK)
                         return st;
                 }
-                if (wid != NC_STEM_UNCACHED && (st = word_cache_set(wc, wid, f)) != NC_OK)
-                    return st;
+                if (slot)
+                    *slot = f + 2;
             }
             if (m->opt.binary) {
                 if (f >= t->stamp_cap) {
@@ -425,14 +451,16 @@ nc_status nc_model_update(nc_model *m, const nc_corpus *c, int sign, nc_diag *di
 /* ------------------------------------------------------------------------ */
 /* Scoring                                                                   */
 
-#define FEAT_UNKNOWN (-2) /* word cache: not looked up yet */
-#define FEAT_ABSENT (-1)  /* word cache: not in the model */
+#define FEAT_ABSENT (-1) /* lookup: not in the model */
+
+/* nc_scorer.group: how a feature is summed (from its key, once). */
+enum { GROUP_WORD, GROUP_CUE, GROUP_POSITION };
 
 struct nc_scorer {
     const nc_model *m;
     nc_featurizer *fz;
-    int32_t *word_feat; /* [stem-cache word id] model feature id, or FEAT_* */
-    size_t wf_cap;
+    nc_key_cache kc;    /* key id of fz -> feature */
+    uint8_t *group;     /* [feature] GROUP_* */
     nc_sent_feats *feats;
     size_t feats_cap;
     uint32_t *stamp;    /* binary: [feature] last sentence that counted it */
@@ -451,6 +479,19 @@ nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
         return NC_ERR_NOMEM;
     sc->m = m;
     nc_status st = nc_featurizer_new(&m->opt, &sc->fz);
+    if (st == NC_OK && m->opt.bigrams) /* bigrams the model lacks score nothing */
+        st = nc_featurizer_restrict_bigrams(sc->fz, m->features);
+    if (st == NC_OK) {
+        sc->group = nc_malloc(m->nfeatures ? m->nfeatures : 1);
+        if (!sc->group)
+            st = NC_ERR_NOMEM;
+        for (uint32_t f = 0; st == NC_OK && f < m->nfeatures; f++) {
+            const char *key = nc_vocab_key(m->features, f, NULL);
+            sc->group[f] = nc_feature_is_word(key)           ? GROUP_WORD
+                           : key[0] == 'p' && key[1] == ':' ? GROUP_POSITION
+                                                            : GROUP_CUE;
+        }
+    }
     if (st == NC_OK && m->opt.binary) {
         sc->stamp = nc_calloc(m->nfeatures ? m->nfeatures : 1, sizeof *sc->stamp);
         if (!sc->stamp)
@@ -469,38 +510,28 @@ void nc_scorer_free(nc_scorer *sc)
     if (!sc)
         return;
     nc_featurizer_free(sc->fz);
-    nc_free(sc->word_feat);
+    nc_key_cache_free(&sc->kc);
+    nc_free(sc->group);
     nc_free(sc->feats);
     nc_free(sc->stamp);
     nc_free(sc->score);
     nc_free(sc);
 }
 
-/* The model feature of a key, or -1; word keys go through the cache. */
+/* The model feature of a key, or FEAT_ABSENT; keys with an id go through the cache. */
 static nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
 {
-    uint32_t f;
-    if (k->word_id == NC_STEM_UNCACHED) {
-        *fid = nc_vocab_find(sc->m->features, k->s, k->len, &f) ? (int32_t)f : FEAT_ABSENT;
+    uint32_t f, *slot;
+    nc_status st = key_slot(&sc->kc, k->id, &slot);
+    if (st != NC_OK)
+        return st;
+    if (slot && *slot) {
+        *fid = (int32_t)*slot - 2;
         return NC_OK;
     }
-    if (k->word_id >= sc->wf_cap) {
-        size_t ncap = sc->wf_cap ? sc->wf_cap : 4096;
-        while (ncap <= k->word_id)
-            ncap *= 2;
-        int32_t *n = nc_reallocarray(sc->word_feat, ncap, sizeof *n);
-        if (!n)
-            return NC_ERR_NOMEM;
-        for (size_t i = sc->wf_cap; i < ncap; i++)
-            n[i] = FEAT_UNKNOWN;
-        sc->word_feat = n;
-        sc->wf_cap = ncap;
-    }
-    int32_t v = sc->word_feat[k->word_id];
-    if (v == FEAT_UNKNOWN) {
-        v = nc_vocab_find(sc->m->features, k->s, k->len, &f) ? (int32_t)f : FEAT_ABSENT;
-        sc->word_feat[k->word_id] = v;
-    }
+    int32_t v = nc_vocab_find(sc->m->features, k->s, k->len, &f) ? (int32_t)f : FEAT_ABSENT;
+    if (slot)
+        *slot = (uint32_t)(v + 2);
     *fid = v;
     return NC_OK;
 }
@@ -509,6 +540,12 @@ static nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
 static double cue_scale(const nc_options *o, const char *key)
 {
     return key[0] == 'p' && key[1] == ':' ? o->position_weight : 1.0;
+}
+
+/* cue_scale from the feature's group. */
+static double group_scale(const nc_options *o, uint8_t group)
+{
+    return group == GROUP_POSITION ? o->position_weight : 1.0;
 }
 
 /* Raw naive Bayes scores of one featurized sentence into score[nlabels]. */
@@ -538,13 +575,13 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
             sc->stamp[f] = sc->serial;
         }
         const double *lp = &m->logp[(size_t)f * nl];
-        const char *key = sf->keys[k].s;
-        if (nc_feature_is_word(key)) {
+        uint8_t g = sc->group[f];
+        if (g == GROUP_WORD) {
             nwords++;
             for (uint32_t l = 0; l < nl; l++)
                 wsum[l] += lp[l];
         } else {
-            double scale = cue_scale(o, key);
+            double scale = group_scale(o, g);
             for (uint32_t l = 0; l < nl; l++)
                 csum[l] += scale * lp[l];
         }

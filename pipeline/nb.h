@@ -31,26 +31,28 @@ nc_status nc_trainer_from_model(const nc_model *m, nc_trainer **out);
  */
 nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag);
 /*
- * Word id (nc_key.word_id, from one featurizer's stem cache) -> feature id,
- * so counting a word seen before hashes nothing: "w:"+stem is the same
- * feature every time (the scorer caches the same way).  One per
- * featurizer, since word ids are per stem cache; zero-initialise it.
+ * Key id (nc_key.id: a word, bigram or static key of one featurizer) ->
+ * model feature, so a key seen before costs an array read, not a hash of
+ * its string: the key with a given id is the same feature every time.
+ * One per featurizer, since key ids are per featurizer; zero-initialise
+ * it.  Values: 0 not looked up yet, 1 not in the model (scoring only),
+ * f + 2 feature f.
  */
-typedef struct nc_word_cache {
-    uint32_t *feat1; /* [cap] feature id + 1; 0 = not seen yet */
-    size_t cap;
-} nc_word_cache;
-void nc_word_cache_free(nc_word_cache *wc);
+typedef struct nc_key_cache {
+    uint32_t *v[3];  /* [NC_KEY_KIND][NC_KEY_INDEX] */
+    size_t cap[3];
+} nc_key_cache;
+void nc_key_cache_free(nc_key_cache *kc);
 
 /*
  * The counting half of nc_trainer_add, for documents featurized elsewhere
  * (training threads featurize in workers and count here, in input order):
  * feats[0..doc->n) are the features of doc from a featurizer made with
- * nc_trainer_options(t), whose word ids wc caches.  Same results and
+ * nc_trainer_options(t), whose key ids kc caches.  Same results and
  * errors as nc_trainer_add.
  */
 nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
-                           nc_word_cache *wc, int sign, nc_diag *diag);
+                           nc_key_cache *kc, int sign, nc_diag *diag);
 /* The options documents must be featurized with for t. */
 const nc_options *nc_trainer_options(const nc_trainer *t);
 /*
@@ -66,7 +68,7 @@ void nc_trainer_free(nc_trainer *t);
  */
 nc_status nc_model_finalize(nc_model *m, nc_model **out);
 
-/* Scoring state: a featurizer for the model and a word -> feature cache. */
+/* Scoring state: a featurizer for the model and a key -> feature cache. */
 typedef struct nc_scorer nc_scorer;
 
 nc_status nc_scorer_new(const nc_model *m, nc_scorer **out);

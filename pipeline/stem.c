@@ -5,6 +5,16 @@
  * feature key is ready made (nc_stemmer_word_key): the featurizer points
  * at it instead of building "w:" + stem for every token.
  *
+ * In front of the cache (a uthash vocabulary) sits a direct-mapped table
+ * of short words with their id and stem, indexed by a hash of the word:
+ * a word found there costs one probe of a 512 KiB table that stays in the
+ * CPU's L2 cache, where the vocabulary probe walks a bucket and one or two
+ * entries spread over megabytes and then reads the stem arrays by id
+ * (perf: ~15 % of classify).  Words that collide simply replace each
+ * other; the vocabulary stays the reference.  Measured: classify -3 %
+ * wall on 100 MB, -4 % instructions on 10 MB; train -2 %.  (About one
+ * token in eight still misses the front on the bench corpus.)
+ *
  * libstemmer allocates with plain malloc inside sb_stemmer_new and its
  * buffers: those few allocations (made once per stemmer) are outside the
  * library's hook; everything this file allocates goes through it.
@@ -21,8 +31,19 @@
 #define WORD_PREFIX "w:"
 #define WORD_PREFIX_LEN 2u
 
+#define FRONT_SLOTS 16384u /* 512 KiB: fits L2 beside the model's tables */
+#define FRONT_WORD 18u     /* longest word kept in the front (bytes) */
+
+typedef struct front_slot {
+    const char *stem;   /* the cached stem (after "w:"); NULL = empty slot */
+    uint32_t id;        /* its word id */
+    uint8_t len, slen;  /* word and stem bytes */
+    char w[FRONT_WORD]; /* the word, len bytes */
+} front_slot;
+
 struct nc_stemmer {
     struct sb_stemmer *sb; /* NULL for "none" */
+    front_slot *front;     /* [FRONT_SLOTS] */
     nc_vocab *cache;       /* word -> id; stems[id] is its stem */
     char **stems;          /* [id] "w:" + stem, NUL-terminated */
     size_t *stem_len;      /* [id] bytes of the stem alone */
@@ -49,7 +70,9 @@ nc_status nc_stemmer_new(const char *lang, nc_stemmer **out)
     nc_stemmer *s = nc_calloc(1, sizeof *s);
     if (!s)
         return NC_ERR_NOMEM;
-    if (nc_vocab_new(&s->cache) != NC_OK) {
+    s->front = nc_calloc(FRONT_SLOTS, sizeof *s->front);
+    if (!s->front || nc_vocab_new(&s->cache) != NC_OK) {
+        nc_free(s->front);
         nc_free(s);
         return NC_ERR_NOMEM;
     }
@@ -76,6 +99,7 @@ void nc_stemmer_free(nc_stemmer *s)
     nc_free(s->stems);
     nc_free(s->stem_len);
     nc_vocab_free(s->cache);
+    nc_free(s->front);
     nc_free(s->scratch);
     nc_free(s);
 }
@@ -97,17 +121,43 @@ static nc_status raw_stem(nc_stemmer *s, const char *word, size_t len, const cha
     return NC_OK;
 }
 
+/* Remember cached word id (word[0..len), len <= FRONT_WORD) in front slot f. */
+static void front_set(const nc_stemmer *s, front_slot *f, const char *word, size_t len,
+                      uint32_t id)
+{
+    if (s->stem_len[id] > UINT8_MAX)
+        return;
+    f->stem = s->stems[id] + WORD_PREFIX_LEN;
+    f->id = id;
+    f->len = (uint8_t)len;
+    f->slen = (uint8_t)s->stem_len[id];
+    memcpy(f->w, word, len);
+}
+
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
                           size_t *slen, uint32_t *word_id)
 {
     uint32_t id;
     if (word_id)
         *word_id = NC_STEM_UNCACHED;
+    front_slot *f = NULL;
+    if (len <= FRONT_WORD) {
+        f = &s->front[nc_hash64(0, word, len) & (FRONT_SLOTS - 1)];
+        if (f->stem && f->len == len && memcmp(f->w, word, len) == 0) {
+            *stem = f->stem;
+            *slen = f->slen;
+            if (word_id)
+                *word_id = f->id;
+            return NC_OK;
+        }
+    }
     if (nc_vocab_find(s->cache, word, len, &id)) {
         *stem = s->stems[id] + WORD_PREFIX_LEN;
         *slen = s->stem_len[id];
         if (word_id)
             *word_id = id;
+        if (f)
+            front_set(s, f, word, len, id);
         return NC_OK;
     }
     const char *r;
@@ -159,6 +209,8 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
     }
     s->stems[id] = copy;
     s->stem_len[id] = rlen;
+    if (f)
+        front_set(s, f, word, len, id);
     *stem = copy + WORD_PREFIX_LEN;
     *slen = rlen;
     if (word_id)

@@ -29,7 +29,9 @@ void nc_stemmer_free(nc_stemmer *s);
  * to the stem, valid until nc_stemmer_free when cached, or until the next
  * call otherwise.  *word_id (may be NULL) gets the word's dense cache id
  * (0, 1, 2 ... in first-seen order), so callers can keep their own per-word
- * side tables, or NC_STEM_UNCACHED.  NC_ERR_NOMEM on allocation failure.
+ * side tables, or NC_STEM_UNCACHED.  A cached word's stem is stored
+ * right after "w:", so *stem - 2 (*slen + 2 bytes) is its feature key,
+ * the one nc_stemmer_word_key gives.  NC_ERR_NOMEM on allocation failure.
  */
 #define NC_STEM_UNCACHED UINT32_MAX
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,

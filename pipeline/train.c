@@ -58,7 +58,7 @@ typedef struct tslot {
     size_t feats_cap;
     nc_status st;         /* featurizing status, once done */
     int done;             /* featurized (under mu) */
-    unsigned worker;      /* whose featurizer: its word ids */
+    unsigned worker;      /* whose featurizer: its key ids */
 } tslot;
 
 typedef struct tpool {
@@ -70,7 +70,7 @@ typedef struct tpool {
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
     nc_featurizer **fz; /* [nworkers] */
-    nc_word_cache *wc;  /* [nworkers] word id -> feature, used by the caller */
+    nc_key_cache *wc;   /* [nworkers] key id -> feature, used by the caller */
     pthread_t *tid;
     unsigned nworkers;
 } tpool;
@@ -136,7 +136,7 @@ static void tpool_free(tpool *p)
             nc_featurizer_free(p->fz[i]);
     if (p->wc)
         for (unsigned i = 0; i < p->nworkers; i++)
-            nc_word_cache_free(&p->wc[i]);
+            nc_key_cache_free(&p->wc[i]);
     nc_free(p->wc);
     if (p->slots)
         for (size_t i = 0; i < p->nslots; i++) {

@@ -122,6 +122,10 @@ size_t nc_utf8_space(const unsigned char *s, size_t len)
     return 0;
 }
 
+/* Eight-bytes-at-a-time masks for nc_utf8_sanitize. */
+#define SWAR_ONES 0x0101010101010101ull
+#define SWAR_HIGH 0x8080808080808080ull
+
 /* U+FFFD as UTF-8. */
 static const unsigned char replacement[3] = {0xEF, 0xBF, 0xBD};
 
@@ -135,8 +139,34 @@ size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags)
     if ((flags & NC_UTF8_DROP_BOM) && len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
         i = 3;
     while (i < len) {
+        /* The fast path: 8 bytes of printable ASCII and single spaces, copied
+         * as they are.  Folding, a space may not come first when it would
+         * be dropped or doubled (at the start, after a space owed), nor
+         * last (the next byte may be space too), nor twice in a row. */
+        while (len - i >= 8) {
+            uint64_t x;
+            memcpy(&x, s + i, 8);
+            if (((x - SWAR_ONES * 0x20) | x | (x + SWAR_ONES)) & SWAR_HIGH)
+                break; /* a byte outside 0x20..0x7E */
+            if (fold) {
+                uint64_t y = x ^ (SWAR_ONES * 0x20);
+                uint64_t sp = ~(((y & ~SWAR_HIGH) + ~SWAR_HIGH) | y) & SWAR_HIGH; /* the spaces */
+                if (sp && ((sp & (sp << 8)) || s[i + 7] == ' ' ||
+                           (s[i] == ' ' && (pending_space || n == 0))))
+                    break;
+                if (pending_space) {
+                    o[n++] = ' ';
+                    pending_space = 0;
+                }
+            }
+            memcpy(o + n, s + i, 8);
+            n += 8;
+            i += 8;
+        }
+        if (i == len)
+            break;
         unsigned c = s[i];
-        if (c > ' ' && c < 0x7F) { /* the hot path: printable ASCII */
+        if (c > ' ' && c < 0x7F) { /* printable ASCII, one at a time */
             if (pending_space) {
                 o[n++] = ' ';
                 pending_space = 0;
@@ -204,10 +234,9 @@ int nc_utf8_is_nfc_quick(const char *s, size_t len)
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < len) {
-        if (p[i] < 0x80) {
-            i++;
-            continue;
-        }
+        i += nc_utf8_ascii_prefix(s + i, len - i); /* ASCII is inert */
+        if (i == len)
+            break;
         int32_t cp;
         size_t k = nc_utf8_decode(p + i, len - i, &cp);
         if (cp < 0 || !nfc_inert(cp))

@@ -17,6 +17,7 @@
 
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 #include "common.h"
 
@@ -39,6 +40,27 @@ size_t nc_utf8_encode(int32_t cp, unsigned char *out);
 
 /* Whether s[0..len) is all ASCII (ASCII text is already NFC). */
 int nc_utf8_is_ascii(const char *s, size_t len);
+
+/*
+ * How many bytes s[0..len) starts with below 0x80: eight at a time (one
+ * test of a word's high bits), then byte by byte.  Inline: the scans that
+ * skip ASCII with it (is_nfc_quick, corpus.c's text check) call it for
+ * every non-ASCII character.
+ */
+static inline size_t nc_utf8_ascii_prefix(const char *s, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)s;
+    size_t i = 0;
+    for (; len - i >= 8; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        if (w & 0x8080808080808080ull)
+            break;
+    }
+    while (i < len && p[i] < 0x80)
+        i++;
+    return i;
+}
 
 /*
  * Whether the valid UTF-8 s[0..len) is certainly NFC already, judged per

@@ -2,7 +2,10 @@
  * test_featurize.c - the featurizer: which features a sentence yields in
  * each family (w: words, b: bigrams, c: cues, p: position, x: context),
  * as a table of sentence -> features that must and must not appear, and
- * that every family is off unless its option is on.
+ * that every family is off unless its option is on; key ids (nc_key.id)
+ * name one string each, also after a failed allocation; a featurizer
+ * restricted to a model's bigrams gives the same keys minus the bigrams
+ * the model lacks.
  */
 #include <setjmp.h>
 #include <stdarg.h>
@@ -140,12 +143,235 @@ static void test_families_off_and_context(void **state)
     assert_int_equal(nc_featurizer_new(&o, &fz), NC_ERR_STEMMER);
 }
 
+/* A document with repeated words, bigrams, numbers and punctuation. */
+static const char *const id_doc[] = {
+    "\"We will respond,\" the minister said on Monday.",
+    "The minister said 62 people were killed in 2019; $5 and 3%!",
+    "Police said the minister will respond, the minister said?",
+};
+#define ID_NS (sizeof id_doc / sizeof id_doc[0])
+
+static nc_status featurize_doc(nc_featurizer *fz, nc_arena *a, nc_sent_feats *f)
+{
+    nc_sent_in s[ID_NS];
+    for (size_t i = 0; i < ID_NS; i++)
+        s[i] = (nc_sent_in){ id_doc[i], strlen(id_doc[i]), i ? 0 : NC_SENT_PARA_START, 0,
+                             (uint32_t)i, (uint32_t)i };
+    s[ID_NS - 1].flags |= NC_SENT_DOC_LAST;
+    return nc_featurize(fz, s, ID_NS, a, f);
+}
+
+/* Every two keys of f[0..ns) and g[0..ns): same id <=> same string (for
+ * ids other than NC_KEY_UNCACHED); 0 when one pair disagrees. */
+static int ids_consistent(const nc_sent_feats *f, const nc_sent_feats *g)
+{
+    const nc_sent_feats *d[2] = { f, g };
+    for (int x = 0; x < 2; x++)
+        for (int y = 0; y < 2; y++)
+            for (size_t i = 0; i < ID_NS; i++)
+                for (size_t j = 0; j < ID_NS; j++)
+                    for (size_t k = 0; k < d[x][i].n; k++)
+                        for (size_t l = 0; l < d[y][j].n; l++) {
+                            const nc_key *p = &d[x][i].keys[k], *q = &d[y][j].keys[l];
+                            if (p->id == NC_KEY_UNCACHED || q->id == NC_KEY_UNCACHED)
+                                continue;
+                            if ((p->id == q->id) != (strcmp(p->s, q->s) == 0))
+                                return 0;
+                        }
+    return 1;
+}
+
+static nc_options id_options(void)
+{
+    nc_options o;
+    nc_options_default(&o);
+    o.cues = o.cues_fine = o.position = o.context = o.bigrams = 1;
+    return o;
+}
+
+static void test_key_ids(void **state)
+{
+    (void)state;
+    nc_options o = id_options();
+    nc_featurizer *fz;
+    assert_int_equal(nc_featurizer_new(&o, &fz), NC_OK);
+    nc_arena a, b;
+    nc_arena_init(&a);
+    nc_arena_init(&b);
+    nc_sent_feats f[ID_NS], g[ID_NS];
+    assert_int_equal(featurize_doc(fz, &a, f), NC_OK);
+    assert_int_equal(featurize_doc(fz, &b, g), NC_OK); /* now from the caches */
+    size_t kinds[4] = { 0 };
+    for (size_t i = 0; i < ID_NS; i++) {
+        assert_int_equal(f[i].n, g[i].n);
+        for (size_t k = 0; k < f[i].n; k++) {
+            assert_string_equal(f[i].keys[k].s, g[i].keys[k].s);
+            assert_int_equal(f[i].keys[k].len, strlen(f[i].keys[k].s));
+            assert_int_equal(f[i].keys[k].id, g[i].keys[k].id);
+            kinds[NC_KEY_KIND(f[i].keys[k].id)]++;
+        }
+    }
+    assert_true(ids_consistent(f, g));
+    /* words, bigrams and static keys all get ids here */
+    assert_true(kinds[0] && kinds[1] && kinds[2]);
+    nc_arena_free(&a);
+    nc_arena_free(&b);
+    nc_featurizer_free(fz);
+}
+
+static nc_sent_feats id_ref[ID_NS];
+static nc_status featurize_after_failure(void *arg);
+
+/* id_ref from a fresh featurizer *fz, keys in *a (the caller frees both). */
+static void make_id_ref(nc_featurizer **fz, nc_arena *a)
+{
+    nc_options o = id_options();
+    assert_int_equal(nc_featurizer_new(&o, fz), NC_OK);
+    nc_arena_init(a);
+    assert_int_equal(featurize_doc(*fz, a, id_ref), NC_OK);
+}
+
+/* fn(arg) with the 1st, 2nd ... allocation failing once: no leak, no bad status. */
+static void assert_af_loop(nc_status (*fn)(void *), void *arg)
+{
+    unsigned long bad = 0;
+    af_install();
+    unsigned long sites = af_loop(fn, arg, 0, &bad);
+    af_uninstall();
+    assert_true(sites > 3);
+    assert_int_equal(bad, 0);
+}
+
+static void test_key_ids_alloc_failure(void **state)
+{
+    (void)state;
+    nc_featurizer *fz;
+    nc_arena a;
+    make_id_ref(&fz, &a);
+    assert_af_loop(featurize_after_failure, NULL);
+    nc_arena_free(&a);
+    nc_featurizer_free(fz);
+}
+
+/* A feature set: every key of id_ref except every other distinct bigram. */
+static nc_status restrict_vocab(nc_vocab **out)
+{
+    nc_status st = nc_vocab_new(out);
+    int skip = 0;
+    for (size_t i = 0; i < ID_NS && st == NC_OK; i++)
+        for (size_t k = 0; k < id_ref[i].n && st == NC_OK; k++) {
+            const nc_key *key = &id_ref[i].keys[k];
+            uint32_t id;
+            if (key->s[0] == 'b' && !nc_vocab_find(*out, key->s, key->len, &id) && (skip ^= 1))
+                continue;
+            st = nc_vocab_intern(*out, key->s, key->len, &id, NULL);
+        }
+    return st;
+}
+
+/*
+ * af_loop body: a featurizer, restricted to the feature set arg unless it
+ * is NULL; a featurize that may fail, then the same document again.  The
+ * keys must be id_ref's, less the bigrams not in the set when restricted
+ * (when the restriction itself failed, all of them).
+ */
+static nc_status featurize_after_failure(void *arg)
+{
+    const nc_vocab *feats = arg;
+    nc_options o = id_options();
+    nc_featurizer *fz;
+    nc_status st = nc_featurizer_new(&o, &fz);
+    if (st != NC_OK)
+        return st;
+    nc_arena a;
+    nc_arena_init(&a);
+    nc_sent_feats f[ID_NS];
+    nc_status rs = feats ? nc_featurizer_restrict_bigrams(fz, feats) : NC_OK;
+    st = featurize_doc(fz, &a, f);
+    nc_arena_reset(&a);
+    if (st == NC_ERR_NOMEM)
+        st = featurize_doc(fz, &a, f); /* the failure was injected once */
+    for (size_t i = 0; i < ID_NS && st == NC_OK; i++) {
+        size_t n = 0;
+        for (size_t k = 0; k < id_ref[i].n; k++) {
+            const nc_key *r = &id_ref[i].keys[k];
+            uint32_t id;
+            if (feats && rs == NC_OK && r->s[0] == 'b' && !nc_vocab_find(feats, r->s, r->len, &id))
+                continue;
+            if (n >= f[i].n || strcmp(f[i].keys[n].s, r->s) != 0)
+                st = NC_ERR_ARG;
+            n++;
+        }
+        if (n != f[i].n)
+            st = NC_ERR_ARG;
+    }
+    if (st == NC_OK && !ids_consistent(f, f))
+        st = NC_ERR_ARG;
+    nc_arena_free(&a);
+    nc_featurizer_free(fz);
+    return st == NC_OK ? rs : st;
+}
+
+static void test_restricted_bigrams(void **state)
+{
+    (void)state;
+    nc_featurizer *fz;
+    nc_arena a;
+    make_id_ref(&fz, &a);
+    /* only before the first nc_featurize */
+    nc_vocab *feats;
+    assert_int_equal(restrict_vocab(&feats), NC_OK);
+    assert_int_equal(nc_featurizer_restrict_bigrams(fz, feats), NC_ERR_ARG);
+    assert_int_equal(featurize_after_failure(feats), NC_OK);
+    assert_af_loop(featurize_after_failure, feats);
+    nc_vocab_free(feats);
+    nc_arena_free(&a);
+    nc_featurizer_free(fz);
+}
+
+/* The stem cache's front table: more distinct words than it has slots,
+ * so they collide; every word keeps its id and stem. */
+static void test_stem_cache_front(void **state)
+{
+    (void)state;
+    enum { NW = 40000 };
+    nc_stemmer *st;
+    assert_int_equal(nc_stemmer_new("english", &st), NC_OK);
+    static uint32_t ids[NW];
+    for (int pass = 0; pass < 3; pass++)
+        for (int i = 0; i < NW; i++) {
+            char w[32];
+            int n = snprintf(w, sizeof w, "zq%dings", i);
+            const char *stem;
+            size_t slen;
+            uint32_t id;
+            assert_int_equal(nc_stemmer_stem(st, w, (size_t)n, &stem, &slen, &id), NC_OK);
+            assert_true(id != NC_STEM_UNCACHED);
+            if (pass == 0)
+                ids[i] = id;
+            assert_int_equal(id, ids[i]);
+            char want[32];
+            int wl = snprintf(want, sizeof want, "zq%ding", i);
+            assert_int_equal(slen, (size_t)wl);
+            assert_memory_equal(stem, want, slen);
+            size_t kl;
+            const char *key = nc_stemmer_word_key(st, id, &kl);
+            assert_ptr_equal(key, stem - 2);
+            assert_int_equal(kl, slen + 2);
+        }
+    nc_stemmer_free(st);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_table_sorted),
         cmocka_unit_test(test_feature_table),
         cmocka_unit_test(test_families_off_and_context),
+        cmocka_unit_test(test_key_ids),
+        cmocka_unit_test(test_key_ids_alloc_failure),
+        cmocka_unit_test(test_restricted_bigrams),
+        cmocka_unit_test(test_stem_cache_front),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

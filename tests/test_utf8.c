@@ -1,7 +1,8 @@
 /*
  * test_utf8.c - unit tests of the UTF-8 stage (pipeline/utf8.c): the strict
  * decoder, the input policy of nc_utf8_sanitize, NFC through utf8proc into
- * hook-allocated memory, and its allocation failures.  Table-driven; every
+ * hook-allocated memory, and its allocation failures; corpus.c's
+ * nc_text_invalid_at against the decoder run at every position.  Table-driven; every
  * input is invented byte patterns, no corpus text.
  */
 #include <setjmp.h>
@@ -14,6 +15,7 @@
 #include <cmocka.h>
 
 #include "alloc_fail.h"
+#include "corpus.h"
 #include "utf8.h"
 
 struct decode_case {
@@ -207,6 +209,136 @@ static void test_nfc_alloc_failure(void **state)
     assert_int_equal(bad, 0);
 }
 
+/* nc_text_invalid_at's definition: the strict decoder at every position
+ * (a NUL decodes as code point 0). */
+static size_t invalid_at_ref(const char *s, size_t len)
+{
+    const unsigned char *u = (const unsigned char *)s;
+    for (size_t i = 0; i < len;) {
+        int32_t cp;
+        size_t n = nc_utf8_decode(u + i, len - i, &cp);
+        if (n == 0 || cp <= 0)
+            return i;
+        i += n;
+    }
+    return len;
+}
+
+static uint64_t rnd(uint64_t *x) /* splitmix64 */
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/* nc_utf8_sanitize's policy one code point at a time (utf8.h), for the
+ * random comparison below. */
+static size_t sanitize_ref(const unsigned char *s, size_t len, unsigned char *o, int fold)
+{
+    size_t n = 0, i = 0;
+    int owed = 0;
+    while (i < len) {
+        size_t w = fold ? nc_utf8_space(s + i, len - i) : 0;
+        if (w) {
+            owed = n > 0;
+            i += w;
+            continue;
+        }
+        if (owed)
+            o[n++] = ' ';
+        owed = 0;
+        int32_t cp;
+        size_t k = nc_utf8_decode(s + i, len - i, &cp);
+        if (cp < 0) {
+            memcpy(o + n, "\xEF\xBF\xBD", 3);
+            n += 3;
+            k = 1;
+        } else if (cp == 0 || cp == '\r') {
+            o[n++] = cp ? '\n' : ' ';
+            k = cp && i + 1 < len && s[i + 1] == '\n' ? 2 : 1;
+        } else {
+            memcpy(o + n, s + i, k);
+            n += k;
+        }
+        i += k;
+    }
+    return n;
+}
+
+/* Random mixes of ASCII runs, valid and broken sequences and NULs, at
+ * every length and alignment around the 8-byte steps. */
+static void test_text_invalid_at(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "abcdefgh", "a", "xyz ", "\xC3\xA9", "\xE2\x80\x9C", "\xF0\x9F\x98\x80",
+        "\xC3", "\x80", "\xED\xA0\x80", "\xFF", "\xE2\x80",
+    };
+    char buf[96];
+    uint64_t seed = 12345;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = 0;
+        int npieces = (int)(rnd(&seed) % 12);
+        for (int k = 0; k < npieces; k++) {
+            uint64_t r = rnd(&seed);
+            const char *p = pieces[r % (sizeof pieces / sizeof pieces[0])];
+            size_t pl = strlen(p);
+            if (len + pl + 1 > sizeof buf)
+                break;
+            memcpy(buf + len, p, pl);
+            len += pl;
+            if ((r >> 8) % 40 == 0)
+                buf[len++] = '\0';
+        }
+        size_t off = rnd(&seed) % 8;
+        if (off > len)
+            off = len;
+        size_t got = nc_text_invalid_at(buf + off, len - off);
+        size_t want = invalid_at_ref(buf + off, len - off);
+        if (got != want)
+            fail_msg("iteration %d: %zu, the decoder gives %zu", iter, got, want);
+    }
+}
+
+/* The 8-byte fast path against sanitize_ref: runs of words and spaces
+ * (single, double, leading, trailing), tabs, CR LF, NUL, UTF-8 spaces and
+ * broken bytes, at every alignment, folding and not. */
+static void test_sanitize_fast_path(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "abcdefgh", "word ", " ", "  ", "x", "Hello, world. ", "\t", "\r\n", "\r", "\0",
+        "\xC2\xA0", "\xE2\x80\x89", "\xC3\xA9", "\xFF", "\x7F", "~}|{ ", "a b c d e f ",
+    };
+    unsigned char in[160], got[600], want[600];
+    uint64_t seed = 777;
+    for (int iter = 0; iter < 20000; iter++) {
+        size_t len = 0;
+        int np = (int)(rnd(&seed) % 16);
+        for (int k = 0; k < np; k++) {
+            uint64_t r = rnd(&seed);
+            size_t pi = r % (sizeof pieces / sizeof pieces[0]);
+            size_t pl = pi == 9 ? 1 : strlen(pieces[pi]); /* "\0" */
+            if (len + pl > sizeof in)
+                break;
+            memcpy(in + len, pieces[pi], pl);
+            len += pl;
+        }
+        for (int fold = 0; fold < 2; fold++) {
+            size_t off = rnd(&seed) % 8;
+            if (off > len)
+                off = len;
+            size_t g = nc_utf8_sanitize((const char *)in + off, len - off, (char *)got,
+                                        fold ? NC_UTF8_FOLD_SPACE : 0);
+            size_t w = sanitize_ref(in + off, len - off, want, fold);
+            if (g != w || memcmp(got, want, g) != 0)
+                fail_msg("iteration %d fold %d: '%.*s' != '%.*s'", iter, fold, (int)g, got,
+                         (int)w, want);
+        }
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -214,6 +346,8 @@ int main(void)
         cmocka_unit_test(test_sanitize), cmocka_unit_test(test_space),
         cmocka_unit_test(test_nfc),      cmocka_unit_test(test_nfc_quick),
         cmocka_unit_test(test_nfc_alloc_failure),
+        cmocka_unit_test(test_text_invalid_at),
+        cmocka_unit_test(test_sanitize_fast_path),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
