@@ -254,6 +254,14 @@ static void same(const struct got *a, size_t na, const struct got *b, size_t nb,
     }
 }
 
+/* in_list's binary search needs the word lists in byte order. */
+int nc_split_lists_sorted(void);
+static void test_lists_sorted(void **state)
+{
+    (void)state;
+    assert_true(nc_split_lists_sorted());
+}
+
 static void test_cases(void **state)
 {
     (void)state;
@@ -556,6 +564,7 @@ static void test_alloc_failure(void **state)
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_lists_sorted),
         cmocka_unit_test(test_cases),        cmocka_unit_test(test_index_in_paragraph),
         cmocka_unit_test(test_reset),        cmocka_unit_test(test_long_line),
         cmocka_unit_test(test_hard_cut),     cmocka_unit_test(test_seed_article),
