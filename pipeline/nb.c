@@ -142,7 +142,7 @@ nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *di
     nc_status st = nc_featurize(t->fz, doc->s, doc->n, &t->arena, t->feats);
     if (st != NC_OK)
         return st;
-    return nc_trainer_count(t, doc, t->feats, &t->kc, sign, diag);
+    return nc_trainer_count(t, doc, t->feats, &t->kc, NULL, sign, diag);
 }
 
 void nc_key_cache_free(nc_key_cache *kc)
@@ -191,15 +191,25 @@ static inline nc_status key_slot(nc_key_cache *kc, uint32_t id, uint32_t **slot)
     return NC_OK;
 }
 
+uint64_t nc_trainer_doc_digest(const nc_doc *doc)
+{
+    uint64_t h = NC_FNV_INIT;
+    for (size_t i = 0; i < doc->n; i++)
+        if (doc->label[i]) {
+            h = nc_fnv1a(h, doc->label[i], strlen(doc->label[i]) + 1);
+            h = nc_fnv1a(h, doc->s[i].text, doc->s[i].len);
+        }
+    return h;
+}
+
 nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
-                           nc_key_cache *kc, int sign, nc_diag *diag)
+                           nc_key_cache *kc, const uint64_t *digest, int sign, nc_diag *diag)
 {
     nc_model *m = t->m;
     nc_status st;
     if (doc->n == 0)
         return NC_OK;
     uint32_t prev = UINT32_MAX; /* document start */
-    uint64_t h = NC_FNV_INIT;
     for (size_t i = 0; i < doc->n; i++) {
         const char *lab = doc->label[i];
         if (!lab)
@@ -267,9 +277,9 @@ nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats
             return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->line[i],
                                "label count would go below zero: this document was not trained on");
         prev = l;
-        h = nc_fnv1a(h, lab, strlen(lab) + 1);
-        h = nc_fnv1a(h, doc->s[i].text, doc->s[i].len);
     }
+    /* every sentence had a label, so this is the digest of the whole document */
+    uint64_t h = digest ? *digest : nc_trainer_doc_digest(doc);
     t->digest += sign > 0 ? h : (uint64_t)0 - h;
     if (bump(&m->ndocs, sign) != NC_OK)
         return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->first_line,

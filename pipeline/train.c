@@ -38,7 +38,9 @@ nc_status nc_corpus_read(nc_corpus *c, const nc_source *src, nc_diag *diag)
  * With run->threads > 1, documents are featurized by worker threads and
  * counted by the calling thread in input order.  Featurizing (tokenizing,
  * stemming, building keys) is two thirds of training (bench/PERF.md);
- * reading and counting stay on the calling thread, so the trainer sees
+ * workers also take each document's corpus-digest term (FNV-1a over its
+ * text: counting is then only counting).  Reading and counting stay on
+ * the calling thread, so the trainer sees
  * exactly the calls of one thread, in the same order: the same bytes, the
  * same errors with the same diagnostics, the same progress calls.
  *
@@ -56,6 +58,7 @@ typedef struct tslot {
     nc_arena arena;       /* features of doc */
     nc_sent_feats *feats; /* [feats_cap] */
     size_t feats_cap;
+    uint64_t digest;      /* nc_trainer_doc_digest(&doc), once done */
     nc_status st;         /* featurizing status, once done */
     int done;             /* featurized (under mu) */
     unsigned worker;      /* whose featurizer: its key ids */
@@ -111,6 +114,7 @@ static void *tworker_main(void *arg)
         p->work_n--;
         pthread_mutex_unlock(&p->mu);
         nc_status st = featurize_slot(fz, s);
+        s->digest = nc_trainer_doc_digest(&s->doc);
         s->worker = w->i;
         pthread_mutex_lock(&p->mu);
         s->st = st;
@@ -231,7 +235,8 @@ static nc_status count_slot(tpool *p, tslot *s, nc_trainer *t, int sign, const n
     nc_status st = s->st;
     pthread_mutex_unlock(&p->mu);
     if (st == NC_OK)
-        st = nc_trainer_count(t, &s->doc, s->feats, &p->wc[s->worker], sign, diag);
+        st = nc_trainer_count(t, &s->doc, s->feats, &p->wc[s->worker], &s->digest, sign,
+                              diag);
     return after_doc(run, ty, &s->doc, st);
 }
 
