@@ -61,6 +61,24 @@ void *nc_reallocarray(void *p, size_t n, size_t size)
     return nc_realloc(p, n * size);
 }
 
+void *nc_grow_zeroed(void *p, size_t *cap, size_t i, size_t size, size_t first)
+{
+    if (i < *cap)
+        return p;
+    size_t ncap = *cap ? *cap : first;
+    while (ncap <= i) {
+        if (ncap > SIZE_MAX / 2)
+            return NULL;
+        ncap *= 2;
+    }
+    unsigned char *n = nc_reallocarray(p, ncap, size);
+    if (!n)
+        return NULL;
+    memset(n + *cap * size, 0, (ncap - *cap) * size);
+    *cap = ncap;
+    return n;
+}
+
 void nc_free(void *p)
 {
     if (p)
@@ -518,44 +536,4 @@ uint64_t nc_fnv1a(uint64_t h, const void *data, size_t len)
         h *= 0x100000001b3ull;
     }
     return h;
-}
-
-/*
- * nc_hash64: FNV-1a takes a multiply per byte, one after another (about 4
- * cycles a byte); this takes one per 8 bytes.  The length goes in first so
- * that consecutive fields need no separators; the last 1-7 bytes are read
- * with fixed-size loads (overlapping ones, as vocab.c's hash does) rather
- * than a variable-length memcpy, which is a library call.
- */
-static inline uint64_t hash_mix(uint64_t h, uint64_t w)
-{
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-    return h ^ (h >> 31);
-}
-
-uint64_t nc_hash64(uint64_t h, const void *data, size_t len)
-{
-    const unsigned char *p = data;
-    uint64_t w;
-    uint32_t a, b;
-    h = hash_mix(h, (uint64_t)len * 0x9e3779b97f4a7c15ull);
-    if (len >= 8) {
-        size_t n = len;
-        for (; n > 8; n -= 8, p += 8) {
-            memcpy(&w, p, 8);
-            h = hash_mix(h, w);
-        }
-        memcpy(&w, p + n - 8, 8); /* the last 8 bytes, overlapping the loop's */
-    } else if (len >= 4) {
-        memcpy(&a, p, 4);
-        memcpy(&b, p + len - 4, 4);
-        w = (uint64_t)a | (uint64_t)b << 32;
-    } else if (len) {
-        w = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
-    } else {
-        w = 0;
-    }
-    h = hash_mix(h, w);
-    h *= 0x94d049bb133111ebull;
-    return h ^ (h >> 32);
 }

@@ -562,10 +562,18 @@ static nc_status load_map(nc_reader *r, const char *path, int sublabels, nc_diag
             continue;
         const char *tab = memchr(line, '\t', len);
         size_t sl = tab ? (size_t)(tab - line) : 0, tl = tab ? len - sl - 1 : 0;
-        if (!tab || !nc_label_valid(line, sl) ||
-            (!(tl == 1 && tab[1] == '-') && !nc_label_valid(tab + 1, tl))) {
+        int drop = tab && tl == 1 && tab[1] == '-';
+        if (!tab || !nc_label_valid(line, sl) || (!drop && !nc_label_valid(tab + 1, tl))) {
             st = nc_diag_set(diag, NC_ERR_FORMAT, path, lr.lineno,
                              "expected 'source-label<TAB>target-label' (target '-' drops the sentence)");
+            break;
+        }
+        /* The class the row trains: TARGET, or TARGET/SOURCE with sublabels. */
+        size_t kl = sublabels ? tl + 1 + sl : tl;
+        if (!drop && kl > NC_MAX_LABEL_BYTES) {
+            st = nc_diag_set(diag, NC_ERR_FORMAT, path, lr.lineno,
+                             "'%.*s/%.*s' is longer than %u bytes (sublabels=1)", (int)tl,
+                             tab + 1, (int)sl, line, NC_MAX_LABEL_BYTES);
             break;
         }
         if (r->nmap == cap) {
@@ -577,29 +585,22 @@ static nc_status load_map(nc_reader *r, const char *path, int sublabels, nc_diag
             }
             r->map = nm;
         }
-        if (sublabels && !(tl == 1 && tab[1] == '-') && tl + 1 + sl > NC_MAX_LABEL_BYTES) {
-            st = nc_diag_set(diag, NC_ERR_FORMAT, path, lr.lineno,
-                             "'%.*s/%.*s' is longer than %u bytes (sublabels=1)", (int)tl,
-                             tab + 1, (int)sl, line, NC_MAX_LABEL_BYTES);
-            break;
-        }
         map_row *row = &r->map[r->nmap];
         row->source = nc_strndup(line, sl);
-        row->target = NULL;
-        if (!(tl == 1 && tab[1] == '-') && (row->target = nc_malloc(tl + 1 + sl + 1)) != NULL) {
-            memcpy(row->target, tab + 1, tl);
-            row->target[tl] = '\0';
-            if (sublabels) {
-                row->target[tl] = '/';
-                memcpy(row->target + tl + 1, line, sl);
-                row->target[tl + 1 + sl] = '\0';
-            }
-        }
-        if (!row->source || (!row->target && !(tl == 1 && tab[1] == '-'))) {
+        row->target = drop ? NULL : nc_malloc(kl + 1);
+        if (!row->source || (!drop && !row->target)) {
             nc_free(row->source);
             nc_free(row->target);
             st = NC_ERR_NOMEM;
             break;
+        }
+        if (row->target) {
+            memcpy(row->target, tab + 1, tl);
+            if (sublabels) {
+                row->target[tl] = '/';
+                memcpy(row->target + tl + 1, line, sl);
+            }
+            row->target[kl] = '\0';
         }
         r->nmap++;
     }

@@ -432,15 +432,10 @@ static size_t bigram_probe(const nc_featurizer *fz, uint64_t pair)
 /* word_at's growth: room for word id; NC_ERR_NOMEM leaves the array as it was. */
 static nc_status word_grow(nc_featurizer *fz, uint32_t id)
 {
-    size_t ncap = fz->word_cap ? fz->word_cap * 2 : 4096;
-    while (ncap <= id)
-        ncap *= 2;
-    word_info *n = nc_reallocarray(fz->word, ncap, sizeof *n);
+    word_info *n = nc_grow_zeroed(fz->word, &fz->word_cap, id, sizeof *n, 4096);
     if (!n)
         return NC_ERR_NOMEM;
-    memset(n + fz->word_cap, 0, (ncap - fz->word_cap) * sizeof *n);
     fz->word = n;
-    fz->word_cap = ncap;
     return NC_OK;
 }
 

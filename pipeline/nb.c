@@ -157,17 +157,14 @@ void nc_key_cache_free(nc_key_cache *kc)
 /* key_slot's growth: room for index i of kind k (static keys: all at once). */
 static nc_status key_cache_grow(nc_key_cache *kc, uint32_t k, uint32_t i)
 {
-    size_t ncap = k == NC_KEY_KIND(NC_KEY_STATIC) ? NC_KEY_NSTATIC : kc->cap[k] ? kc->cap[k] : 4096;
-    if (i >= ncap && k == NC_KEY_KIND(NC_KEY_STATIC))
+    int is_static = k == NC_KEY_KIND(NC_KEY_STATIC);
+    if (is_static && i >= NC_KEY_NSTATIC)
         return NC_ERR_ARG; /* not an id the featurizer gives */
-    while (ncap <= i)
-        ncap *= 2;
-    uint32_t *n = nc_reallocarray(kc->v[k], ncap, sizeof *n);
+    uint32_t *n = nc_grow_zeroed(kc->v[k], &kc->cap[k], is_static ? NC_KEY_NSTATIC - 1 : i,
+                                 sizeof *n, is_static ? NC_KEY_NSTATIC : 4096);
     if (!n)
         return NC_ERR_NOMEM;
-    memset(n + kc->cap[k], 0, (ncap - kc->cap[k]) * sizeof *n);
     kc->v[k] = n;
-    kc->cap[k] = ncap;
     return NC_OK;
 }
 
@@ -253,15 +250,10 @@ nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats
             }
             if (m->opt.binary) {
                 if (f >= t->stamp_cap) {
-                    size_t ncap = t->stamp_cap ? t->stamp_cap : 1024;
-                    while (ncap <= f)
-                        ncap *= 2;
-                    uint64_t *ns = nc_reallocarray(t->stamp, ncap, sizeof *ns);
+                    uint64_t *ns = nc_grow_zeroed(t->stamp, &t->stamp_cap, f, sizeof *ns, 1024);
                     if (!ns)
                         return NC_ERR_NOMEM;
-                    memset(ns + t->stamp_cap, 0, (ncap - t->stamp_cap) * sizeof *ns);
                     t->stamp = ns;
-                    t->stamp_cap = ncap;
                 }
                 if (t->stamp[f] == t->serial)
                     continue;
@@ -547,12 +539,6 @@ static nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
 }
 
 /* The weight of a cue-group feature relative to cue_weight: position_weight for "p:". */
-static double cue_scale(const nc_options *o, const char *key)
-{
-    return key[0] == 'p' && key[1] == ':' ? o->position_weight : 1.0;
-}
-
-/* cue_scale from the feature's group. */
 static double group_scale(const nc_options *o, uint8_t group)
 {
     return group == GROUP_POSITION ? o->position_weight : 1.0;
@@ -744,7 +730,7 @@ nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, u
         int32_t f;
         if ((st = lookup(sc, &sf.keys[k], &f)) != NC_OK)
             return st;
-        nwords += f >= 0 && nc_feature_is_word(sf.keys[k].s);
+        nwords += f >= 0 && sc->group[f] == GROUP_WORD;
     }
     double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
     for (size_t k = 0; k < sf.n; k++) {
@@ -754,8 +740,8 @@ nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, u
         if (f < 0)
             continue;
         double d = m->logp[(size_t)f * nl + la] - m->logp[(size_t)f * nl + lb];
-        const char *key = sf.keys[k].s;
-        fn(ctx, key, (nc_feature_is_word(key) ? w : o->cue_weight * cue_scale(o, key)) * d);
+        uint8_t g = sc->group[f];
+        fn(ctx, sf.keys[k].s, (g == GROUP_WORD ? w : o->cue_weight * group_scale(o, g)) * d);
     }
     fn(ctx, "(prior)", o->prior_weight * (m->log_prior[la] - m->log_prior[lb]));
     return NC_OK;

@@ -201,27 +201,20 @@ static const unsigned char candidate[256] = {
 
 /*
  * The first byte of b[i..stop) that may end a sentence (candidate[]), or
- * stop.  Eight bytes at a time: for each ASCII candidate c, the low seven
- * bits of (x ^ c) + 0x7f have the byte's top bit set unless the byte is c
- * (no carry leaves a byte); 0xE2 takes the same test on all eight bits.
- * Most bytes are letters and spaces, so the byte loop alone (3 % of
- * classify) mostly ran over words.  Little-endian GCC/clang only, like
- * token.c's lower_run; elsewhere the byte loop does it all.
+ * stop.  Eight bytes at a time where NC_HAVE_SWAR_CTZ (utf8.h): a byte is
+ * a candidate when x ^ (its value repeated) has a zero byte there.  Most
+ * bytes are letters and spaces, so the byte loop alone (3 % of classify)
+ * mostly ran over words.
  */
 static size_t next_candidate(const unsigned char *b, size_t i, size_t stop)
 {
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
-    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80, low = ~high;
+#ifdef NC_HAVE_SWAR_CTZ
+    static const unsigned char cands[] = { '.', '?', '!', '\n', '\r', 0xE2 };
     while (stop - i >= 8) {
-        uint64_t x;
+        uint64_t x, m = 0;
         memcpy(&x, b + i, 8);
-        uint64_t x7 = x & low, y = x ^ (ones * 0xE2);
-        uint64_t nz = (((x7 ^ (ones * '.')) + low) & ((x7 ^ (ones * '?')) + low) &
-                       ((x7 ^ (ones * '!')) + low) & ((x7 ^ (ones * '\n')) + low) &
-                       ((x7 ^ (ones * '\r')) + low)) |
-                      x;
-        nz &= ((y & low) + low) | y;
-        uint64_t m = ~nz & high; /* the top bit of every candidate byte */
+        for (size_t c = 0; c < sizeof cands; c++)
+            m |= nc_swar_zero_bytes(x ^ (NC_SWAR_ONES * cands[c]));
         if (m)
             return i + ((unsigned)__builtin_ctzll(m) >> 3);
         i += 8;

@@ -16,6 +16,7 @@
 #include <utf8proc.h>
 
 #include "token.h"
+#include "utf8.h"
 
 enum cls { C_OTHER, C_SPACE, C_LETTER, C_DIGIT, C_APOS, C_NUMSEP, C_KEEP };
 
@@ -70,11 +71,11 @@ static enum cls unicode_class(int32_t cp)
  * excluded.  Needs little-endian loads and a count-trailing-zeros builtin,
  * so other compilers and byte orders take the byte-at-a-time loop alone.
  */
-#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#ifdef NC_HAVE_SWAR_CTZ
 #define HAVE_LOWER_RUN 1
 static inline unsigned lower_run(const unsigned char *s)
 {
-    const uint64_t ones = 0x0101010101010101ull, high = ones * 0x80;
+    const uint64_t ones = NC_SWAR_ONES, high = NC_SWAR_HIGH;
     uint64_t x;
     memcpy(&x, s, 8);
     uint64_t y = x & ~high;

@@ -122,10 +122,6 @@ size_t nc_utf8_space(const unsigned char *s, size_t len)
     return 0;
 }
 
-/* Eight-bytes-at-a-time masks for nc_utf8_sanitize. */
-#define SWAR_ONES 0x0101010101010101ull
-#define SWAR_HIGH 0x8080808080808080ull
-
 /* U+FFFD as UTF-8. */
 static const unsigned char replacement[3] = {0xEF, 0xBF, 0xBD};
 
@@ -146,11 +142,10 @@ size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags)
         while (len - i >= 8) {
             uint64_t x;
             memcpy(&x, s + i, 8);
-            if (((x - SWAR_ONES * 0x20) | x | (x + SWAR_ONES)) & SWAR_HIGH)
+            if (((x - NC_SWAR_ONES * 0x20) | x | (x + NC_SWAR_ONES)) & NC_SWAR_HIGH)
                 break; /* a byte outside 0x20..0x7E */
             if (fold) {
-                uint64_t y = x ^ (SWAR_ONES * 0x20);
-                uint64_t sp = ~(((y & ~SWAR_HIGH) + ~SWAR_HIGH) | y) & SWAR_HIGH; /* the spaces */
+                uint64_t sp = nc_swar_zero_bytes(x ^ (NC_SWAR_ONES * ' ')); /* the spaces */
                 if (sp && ((sp & (sp << 8)) || s[i + 7] == ' ' ||
                            (s[i] == ' ' && (pending_space || n == 0))))
                     break;

@@ -42,6 +42,26 @@ size_t nc_utf8_encode(int32_t cp, unsigned char *out);
 int nc_utf8_is_ascii(const char *s, size_t len);
 
 /*
+ * Eight bytes at a time (SWAR), shared by the scans of the splitter, the
+ * tokenizer and the sanitizer.  NC_SWAR_ONES * c repeats byte c.
+ * NC_HAVE_SWAR_CTZ: little-endian loads and a count-trailing-zeros builtin,
+ * so a mask's lowest set bit names the first matching byte; elsewhere the
+ * callers' byte-at-a-time loops do it all.
+ */
+#define NC_SWAR_ONES 0x0101010101010101ull
+#define NC_SWAR_HIGH 0x8080808080808080ull
+#if defined(__GNUC__) && defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define NC_HAVE_SWAR_CTZ 1
+#endif
+
+/* The top bit of every byte of y that is zero, and no other bit (no carry
+ * crosses a byte: the low seven bits plus 0x7f stay below 0x100). */
+static inline uint64_t nc_swar_zero_bytes(uint64_t y)
+{
+    return ~(((y & ~NC_SWAR_HIGH) + ~NC_SWAR_HIGH) | y) & NC_SWAR_HIGH;
+}
+
+/*
  * How many bytes s[0..len) starts with below 0x80: eight at a time (one
  * test of a word's high bits), then byte by byte.  Inline: the scans that
  * skip ASCII with it (is_nfc_quick, corpus.c's text check) call it for
@@ -54,7 +74,7 @@ static inline size_t nc_utf8_ascii_prefix(const char *s, size_t len)
     for (; len - i >= 8; i += 8) {
         uint64_t w;
         memcpy(&w, p + i, 8);
-        if (w & 0x8080808080808080ull)
+        if (w & NC_SWAR_HIGH)
             break;
     }
     while (i < len && p[i] < 0x80)

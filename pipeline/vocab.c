@@ -35,53 +35,16 @@
 #define MAX_BUCKETS (1u << 30)
 
 /*
- * The bucket hash: 8 bytes at a time, multiply-xorshift (splitmix64's
- * constants), the length mixed in first; the last 1-7 bytes are read with
- * fixed-size loads (overlapping ones, as wyhash does), never a
+ * The bucket hash: nc_hash64 (common.h; 8 bytes at a time, never a
  * variable-length memcpy, which is a library call: with one, this hash
- * made classify 12 % slower than uthash's Jenkins hash.  uthash takes the
- * bucket from the low bits, which the final fold mixes from all of them.
- * Nothing depends on the hash but speed: ids, keys and every output are
- * independent of the bucket layout (nothing iterates the table).
+ * made classify 12 % slower than uthash's Jenkins hash).  uthash takes the
+ * bucket from the low bits, which nc_hash64's final fold mixes from all of
+ * them.  Nothing depends on the hash but speed: ids, keys and every output
+ * are independent of the bucket layout (nothing iterates the table).
  */
-static inline uint64_t load64(const unsigned char *p)
+static inline unsigned vocab_hash(const void *key, size_t len)
 {
-    uint64_t w;
-    memcpy(&w, p, 8);
-    return w;
-}
-
-static inline uint64_t load32(const unsigned char *p)
-{
-    uint32_t w;
-    memcpy(&w, p, 4);
-    return w;
-}
-
-static unsigned vocab_hash(const void *key, size_t len)
-{
-    const unsigned char *p = key;
-    uint64_t h = 0x9e3779b97f4a7c15ull ^ ((uint64_t)len * 0xff51afd7ed558ccdull);
-    uint64_t w;
-    if (len >= 8) {
-        size_t n = len;
-        for (; n > 8; n -= 8, p += 8) {
-            h = (h ^ load64(p)) * 0xbf58476d1ce4e5b9ull;
-            h ^= h >> 31;
-        }
-        w = load64(p + n - 8); /* the last 8 bytes, overlapping the loop's */
-    } else if (len >= 4) {
-        w = load32(p) | load32(p + len - 4) << 32;
-    } else if (len) {
-        w = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
-    } else {
-        w = 0;
-    }
-    h = (h ^ w) * 0xbf58476d1ce4e5b9ull;
-    h ^= h >> 29;
-    h *= 0x94d049bb133111ebull;
-    h ^= h >> 32;
-    return (unsigned)h;
+    return (unsigned)nc_hash64(0, key, len);
 }
 
 typedef struct entry {
