@@ -214,13 +214,13 @@ static void entropy_weighting(double *lp, uint32_t nl, double s, double hmax)
 }
 
 /*
- * Length of the group part of a label: with sublabels, up to the first '/'
- * (a label that starts with '/' has no group part and is its own group).
+ * Length of the group part of a label (never empty): with sublabels, up to
+ * the first '/' after its first byte, so that "/x/Main" is in group "/x"
+ * like the brat reader's class for target "/x"; else the whole label.
  */
 static size_t group_len(const nc_model *m, const char *label)
 {
-    size_t n = m->opt.sublabels ? strcspn(label, "/") : 0;
-    return n ? n : strlen(label);
+    return m->opt.sublabels && label[0] ? 1 + strcspn(label + 1, "/") : strlen(label);
 }
 
 static int cmp_name(const void *a, const void *b)

@@ -160,8 +160,8 @@ NC_API void nc_splitter_free(nc_splitter *sp);
  * them.  With sublabels=1 a label "GROUP/SUB" is trained as a class of its
  * own and reported as GROUP: the posterior of GROUP is the sum of the
  * posteriors of its classes (priors, prior_weight included, are the
- * classes' own).  A label without '/' (or starting with it) is a group
- * of one class.  The brat reader writes such labels itself (TARGET/SOURCE, the
+ * classes' own).  A label without '/' is a group of one class (a leading
+ * '/' does not count: "/x/Main" is in group "/x").  The brat reader writes such labels itself (TARGET/SOURCE, the
  * source label that matched the map row) when training with sublabels=1.
  */
 typedef struct nc_options {

@@ -270,7 +270,7 @@ static const char *const sub_train[] = {
     "a/x", "Soldiers were killed in a raid.",
     "a/y", "The raid was the first in years.",
     "b", "The ministry said it would respond.",
-    "/z", "A label with no group part is a group of its own.",
+    "/z", "A leading slash does not start a group: this is group /z.",
 };
 
 static void test_sublabels(void **state)
@@ -298,6 +298,9 @@ static void test_sublabels(void **state)
         assert_int_equal(nc_model_find_output(m, "a", &g), sub);
         assert_int_equal(nc_model_find_output(m, "a/unseen", &g), sub);
         assert_false(nc_model_find_output(m, "c", &g));
+        g = 99; /* with sublabels "/z/deeper" is in group "/z": a leading '/' does not count */
+        assert_int_equal(nc_model_find_output(m, "/z/deeper", &g), sub);
+        assert_int_equal(g, sub ? 0 : 99);
 
         nc_scorer *sc;
         assert_int_equal(nc_scorer_new(m, &sc), NC_OK);
