@@ -43,6 +43,11 @@ void *nc_calloc(size_t n, size_t size)
     if (size && n > SIZE_MAX / size)
         return NULL;
     size_t bytes = n * size;
+    /* With the default hook, libc's calloc: it knows when fresh pages are
+     * zero already, where a memset would touch (and fault in) every page of
+     * a large table that may stay mostly unused (model load, stem front). */
+    if (alloc_fn == default_alloc)
+        return calloc(bytes ? n : 1, bytes ? size : 1);
     void *p = nc_malloc(bytes);
     if (p && bytes)
         memset(p, 0, bytes);

@@ -306,7 +306,13 @@ static int load_model(const char *path, nc_model **m)
     return -1;
 }
 
-/* Open the output (-o FILE or stdout); line-buffered unless a regular file. */
+/*
+ * Open the output (-o FILE or stdout): line-buffered on a terminal, else
+ * fully buffered with a large buffer.  A pipe gets its results promptly
+ * all the same, because read_input flushes the output before every read
+ * that may wait (a line-buffered pipe cost one write system call per
+ * sentence: on 20 MB, 132,680 writes and a tenth of classify's time).
+ */
 static FILE *open_out(const char *path)
 {
     FILE *f = stdout;
@@ -317,9 +323,10 @@ static FILE *open_out(const char *path)
             return NULL;
         }
     }
-    struct stat sb;
-    if (fstat(fileno(f), &sb) == 0 && !S_ISREG(sb.st_mode))
+    if (isatty(fileno(f)))
         setvbuf(f, NULL, _IOLBF, 0);
+    else
+        setvbuf(f, NULL, _IOFBF, 1u << 16);
     return f;
 }
 
@@ -360,12 +367,14 @@ static void json_str(FILE *f, const char *s, size_t len)
 }
 
 /*
- * Stream one input (a path or "-") through fn in READ_CHUNK pieces.
+ * Stream one input (a path or "-") through fn in READ_CHUNK pieces.  When
+ * the input is not a regular file (a pipe, a terminal), out is flushed
+ * before each read, which may wait: what is done so far is out meanwhile.
  * Returns -1 on success or an exit code after printing the error.
  */
 typedef int (*chunk_fn)(void *ctx, const char *data, size_t len);
 
-static int read_input(const char *path, chunk_fn fn, void *ctx)
+static int read_input(const char *path, chunk_fn fn, void *ctx, FILE *out)
 {
     int fd = 0;
     if (strcmp(path, "-") != 0) {
@@ -374,16 +383,23 @@ static int read_input(const char *path, chunk_fn fn, void *ctx)
             fprintf(stderr, "newsclass: %s: cannot open: %s\n", path, strerror(errno));
             return NC_EXIT_INPUT;
         }
-        struct stat sb;
-        if (fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode)) {
-            close(fd);
+    }
+    struct stat sb;
+    int regular = 0;
+    if (fstat(fd, &sb) == 0) {
+        if (S_ISDIR(sb.st_mode)) {
+            if (fd != 0)
+                close(fd);
             fprintf(stderr, "newsclass: %s: is a directory\n", path);
             return NC_EXIT_INPUT;
         }
+        regular = S_ISREG(sb.st_mode);
     }
     static char buf[READ_CHUNK];
     int rc = -1;
     for (;;) {
+        if (!regular)
+            fflush(out); /* a write error shows in ferror at close_out */
         ssize_t r = read(fd, buf, sizeof buf);
         if (r < 0 && errno == EINTR)
             continue;
@@ -656,7 +672,7 @@ static int cmd_classify(int argc, char **argv)
         c.path = inputs[i];
         if (c.html)
             html_classify_document(c.html, inputs[i]);
-        rc = read_input(inputs[i], classify_chunk, &c);
+        rc = read_input(inputs[i], classify_chunk, &c, c.out);
         if (rc < 0) {
             st = nc_classifier_end_document(c.cl);
             c.docs++;
@@ -730,7 +746,7 @@ static int cmd_split(int argc, char **argv)
     c.out = open_out(o.out);
     rc = c.out ? -1 : NC_EXIT_INPUT;
     for (int i = 0; i < n && rc < 0; i++) {
-        rc = read_input(inputs[i], split_chunk, &c);
+        rc = read_input(inputs[i], split_chunk, &c, c.out);
         if (rc < 0) {
             st = nc_splitter_finish(c.sp);
             rc = st == NC_OK ? split_drain(&c) : fail(st, NULL);
