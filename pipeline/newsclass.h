@@ -254,10 +254,14 @@ NC_API nc_status nc_model_train(const nc_corpus *c, const nc_options *opt, nc_mo
 /*
  * How a long call runs.  A NULL nc_run * means: the calling thread only, no
  * progress, no cancellation.
- *   threads   worker threads (0 or 1: the calling thread only); results are
- *             identical whatever the number.  Workers call the allocation
- *             hook, which must then be thread-safe (the default is).  When
- *             a thread cannot be created the call runs with fewer.
+ *   threads   threads to use (0 or 1: the calling thread only); results
+ *             are identical whatever the number.  Classifying runs this
+ *             many workers besides the calling thread (which splits and
+ *             hands out the text); training runs threads - 1 workers and
+ *             the calling thread featurizes too, besides reading and
+ *             counting.  Workers call the allocation hook, which must then
+ *             be thread-safe (the default is).  When a thread cannot be
+ *             created the call runs with fewer.
  *   progress  called from the calling thread now and then with the
  *             documents, sentences and input bytes done so far (may be NULL).
  *   cancel    when not NULL and *cancel becomes non-zero (e.g. from a SIGINT
