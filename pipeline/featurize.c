@@ -95,6 +95,7 @@ enum {
     SK_POS_I = SK_POS_S + 6,     /* p:i0 .. p:i6 (5) */
     SK_HEADING = SK_POS_I + 5, SK_BULLET, SK_DATELINE, SK_LAST, SK_XP_NONE, SK_XN_NONE,
     SK_NUM, SK_YEAR, SK_QUOTE,
+    SK_START, SK_OPEN, SK_CLOSE, /* "^", "^^", "$$": bigram marks, never keys alone */
     SK_PUNCT,                    /* punct_keys[] (NPUNCT) */
     SK_COUNT = SK_PUNCT + 7
 };
@@ -113,6 +114,12 @@ static const struct punct_key {
 #define NPUNCT (sizeof punct_keys / sizeof punct_keys[0])
 _Static_assert(SK_PUNCT + sizeof punct_keys / sizeof punct_keys[0] == SK_COUNT,
                "punct_keys and SK_COUNT disagree");
+
+/* edge_words: the tokens after the first whose words pair with "^^", and
+ * the last tokens whose words pair with "$$" (chosen by cross-validation:
+ * bench/ACCURACY.md). */
+#define EDGE_OPEN 4u
+#define EDGE_CLOSE 2u
 
 /* The unigram id of a word-group token for bigram pairs: a stem-cache
  * word id, or past NC_STEM_CACHE_MAX a static key. */
@@ -310,6 +317,9 @@ static const char *static_stem(unsigned sk)
     case SK_NUM: return "#num";
     case SK_YEAR: return "#year";
     case SK_QUOTE: return "#quote";
+    case SK_START: return "^";
+    case SK_OPEN: return "^^";
+    case SK_CLOSE: return "$$";
     default: return sk >= SK_PUNCT && sk < SK_COUNT ? punct_keys[sk - SK_PUNCT].key + 2 : NULL;
     }
 }
@@ -594,6 +604,41 @@ static nc_status kb_bigram(nc_arena *a, keybuf *kb, const char *p, size_t pl, co
     return NC_OK;
 }
 
+/*
+ * Append the word-group pair key "b:P Q" of unigrams p (unigram id puid,
+ * restricted stem index psi) and q: from the bigram cache when both have
+ * ids, else built in the arena; left out when the featurizer is restricted
+ * and the model lacks it.  *words counts the keys appended.  Stems are
+ * token-sized, so the key always fits big; should one not, snprintf cuts
+ * it as it always did.
+ */
+static nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, const char *p, size_t pl,
+                         uint32_t puid, uint32_t psi, const char *q, size_t ql, uint32_t quid,
+                         uint32_t qsi, size_t *words)
+{
+    char big[2 * NC_MAX_TOKEN_BYTES + 8];
+    if (3 + pl + ql >= sizeof big) {
+        size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)pl, p, (int)ql, q);
+        TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
+                    NC_KEY_UNCACHED));
+        (*words)++;
+        return NC_OK;
+    }
+    const char *bk = NULL;
+    uint32_t bl, bid;
+    int absent = 0;
+    if (puid != NC_KEY_UNCACHED && quid != NC_KEY_UNCACHED)
+        TRY(bigram_get(fz, puid, quid, psi, qsi, p, pl, q, ql, &bk, &bl, &bid, &absent));
+    if (bk)
+        TRY(kb_add(a, kb, bk, bl, bid)); /* cached: not built again */
+    else if (!absent)
+        TRY(kb_bigram(a, kb, p, pl, q, ql));
+    else
+        return NC_OK; /* not in the model: left out (restricted), not counted */
+    (*words)++;
+    return NC_OK;
+}
+
 /* The position and context "none" keys, by static index from SK_POS_S,
  * with their lengths (strlen of these was ~2 % of classify). */
 #define PK(lit) { lit, sizeof lit - 1 }
@@ -665,21 +710,19 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     const nc_options *o = &fz->opt;
     /* Keys: a word (and a bigram) per token, then a few dozen cues at most;
      * sized once here rather than grown from 32 by copying. */
-    TRY(kb_room(a, kb, nt * (o->bigrams ? 2 : 1) + 48));
+    TRY(kb_room(a, kb, nt * (o->bigrams ? 2 : 1) + 48 + (o->edge_words ? EDGE_OPEN + EDGE_CLOSE : 0)));
     unsigned cues = 0;
     int quote = 0, quote_start = 0, quote_end = 0, nums = 0, year = 0, money = 0, pct = 0;
     int question = 0, colon = 0, report_end = 0, report_start = 0, caps = 0;
     unsigned ned = 0, nreport = 0;
     size_t words = 0;
+    int restricted = fz->mstems && o->bigrams;
     /* Previous word-group stem, for bigrams; with start_bigram the first
-     * word pairs with "^", the start of the sentence ("b:^ however"),
-     * whose key is built each time (it has no unigram id to cache by). */
+     * word pairs with "^", the start of the sentence ("b:^ however"). */
     const char *prev = o->start_bigram ? "^" : NULL;
     size_t prev_len = o->start_bigram ? 1 : 0;
-    uint32_t prev_uid = NC_KEY_UNCACHED; /* its unigram id (UNI_STATIC) */
-    uint32_t prev_si = 0;                /* restricted: its stem index */
-    int restricted = fz->mstems && o->bigrams;
-    char big[2 * NC_MAX_TOKEN_BYTES + 8];
+    uint32_t prev_uid = UNI_STATIC(SK_START); /* its unigram id */
+    uint32_t prev_si = restricted ? fz->static_si[SK_START] : 0; /* restricted: its stem index */
     for (size_t i = 0; i < nt; i++) {
         const nc_token *t = &tok[i];
         const char *stem = NULL;
@@ -759,29 +802,21 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         if (restricted && uid != NC_KEY_UNCACHED)
             TRY(unigram_si(fz, uid, stem, slen, &si));
         words++;
-        if (o->bigrams && prev) {
-            /* "b:" prev " " stem.  It always fits big (stems are token-sized);
-             * should one not, snprintf cuts it as it always did. */
-            if (3 + prev_len + slen < sizeof big) {
-                const char *bk = NULL;
-                uint32_t bl, bid;
-                int absent = 0;
-                if (prev_uid != NC_KEY_UNCACHED && uid != NC_KEY_UNCACHED)
-                    TRY(bigram_get(fz, prev_uid, uid, prev_si, si, prev, prev_len, stem, slen,
-                                   &bk, &bl, &bid, &absent));
-                if (bk)
-                    TRY(kb_add(a, kb, bk, bl, bid)); /* cached: not built again */
-                else if (!absent)
-                    TRY(kb_bigram(a, kb, prev, prev_len, stem, slen));
-                else
-                    words--; /* not in the model: left out (restricted), not counted */
-            } else {
-                size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)prev_len,
-                                             prev, (int)slen, stem);
-                TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
-                            NC_KEY_UNCACHED));
-            }
-            words++;
+        if (o->bigrams && prev)
+            TRY(kb_pair(fz, a, kb, prev, prev_len, prev_uid, prev_si, stem, slen, uid, si,
+                        &words));
+        if (o->bigrams && o->edge_words && t->type == NC_TOK_WORD) {
+            /* A word among the EDGE_OPEN tokens after the first also pairs
+             * with "^^", among the last EDGE_CLOSE tokens with "$$": how a
+             * sentence opens and closes says more about its role than the
+             * same word elsewhere (start_bigram covers the first token). */
+            static const unsigned marks[2] = { SK_OPEN, SK_CLOSE };
+            const int at[2] = { i >= 1 && i <= EDGE_OPEN, i + EDGE_CLOSE >= nt };
+            for (int e = 0; e < 2; e++)
+                if (at[e])
+                    TRY(kb_pair(fz, a, kb, static_stem(marks[e]), 2, UNI_STATIC(marks[e]),
+                                restricted ? fz->static_si[marks[e]] : 0, stem, slen, uid, si,
+                                &words));
         }
         prev = stem;
         prev_len = slen;

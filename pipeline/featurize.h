@@ -6,6 +6,9 @@
  *   w:STEM        a word's Snowball stem (w:#num, w:#year for numbers,
  *                 w:#quote for any quote mark, w:? w:! w:$ w:% w::)
  *   b:STEM STEM   a bigram of consecutive word stems         (bigrams)
+ *   b:^ STEM      the first word                              (start_bigram)
+ *   b:^^ STEM     a word among the four tokens after the first,
+ *   b:$$ STEM     a word among the last two tokens           (edge_words)
  *   c:NAME        a cue: quote marks, reporting verbs, modals, dates,
  *                 casualty words, first person, length...    (cues)
  *   p:NAME        where the sentence stands in the document  (position)

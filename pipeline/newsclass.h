@@ -170,6 +170,8 @@ typedef struct nc_options {
     double alpha_cue;     /* additive smoothing of cue/position features */
     int bigrams;          /* 1: add stem bigrams */
     int start_bigram;     /* 1 (with bigrams): the first word also pairs with "^" */
+    int edge_words;       /* 1 (with bigrams): words near the sentence's start pair with
+                           * "^^", words at its end with "$$" */
     int binary;           /* 1: count each feature once per sentence */
     int cues;             /* 1: quote, reporting-verb, modal, number... features */
     int cues_fine;        /* 1 (with cues): -ed counts, third person, attribution patterns */

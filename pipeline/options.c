@@ -35,6 +35,7 @@ static const struct opt_row rows[] = {
     ROW("cue_weight", K_REAL, cue_weight, 0, 1e3),
     ROW("cues", K_BOOL, cues, 0, 1),
     ROW("cues_fine", K_BOOL, cues_fine, 0, 1),
+    ROW("edge_words", K_BOOL, edge_words, 0, 1),
     ROW("emission_scale", K_REAL, emission_scale, 1e-6, 1e3),
     ROW("entropy_weight", K_REAL, entropy_weight, 0, 1e3),
     ROW("hmm_weight", K_REAL, hmm_weight, 0, 1e3),
@@ -59,6 +60,7 @@ void nc_options_default(nc_options *o)
     o->alpha_cue = 1.0;
     o->bigrams = 0;
     o->start_bigram = 0;
+    o->edge_words = 0;
     o->binary = 0;
     o->cues = 0;
     o->cues_fine = 0;

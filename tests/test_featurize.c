@@ -136,7 +136,24 @@ static void test_families_off_and_context(void **state)
     assert_true(has(&f[1], "b:^ polic"));
     assert_true(has(&f[1], "b:polic arrest"));
     assert_false(has(&f[1], "b:^ arrest"));
+    assert_false(has(&f[1], "b:^^ arrest"));
     nc_featurizer_free(fz);
+    /* edge_words: words among the four tokens after the first pair with
+     * "^^", words among the last two with "$$"; quotes do not */
+    o.edge_words = 1;
+    nc_arena_reset(&a);
+    fz = featurize_two(&o, &a, f);
+    assert_true(has(&f[1], "b:^^ arrest") && has(&f[1], "b:^^ two") && has(&f[1], "b:^^ men"));
+    assert_false(has(&f[1], "b:^^ polic"));
+    assert_true(has(&f[1], "b:$$ two") && has(&f[1], "b:$$ men"));
+    assert_false(has(&f[1], "b:$$ arrest"));
+    assert_true(has(&f[0], "b:^^ we") && has(&f[0], "b:^^ respond"));
+    assert_false(has(&f[0], "b:^^ #quote") || has(&f[0], "b:^^ the"));
+    assert_true(has(&f[0], "b:$$ minist") && has(&f[0], "b:$$ said"));
+    assert_false(has(&f[0], "b:$$ the"));
+    assert_true(has(&f[1], "b:polic arrest")); /* the plain bigrams stay */
+    nc_featurizer_free(fz);
+    o.edge_words = 0;
     nc_arena_free(&a);
     /* an unknown stemmer is refused */
     snprintf(o.stemmer, sizeof o.stemmer, "%s", "klingon");
@@ -186,6 +203,7 @@ static nc_options id_options(void)
     nc_options o;
     nc_options_default(&o);
     o.cues = o.cues_fine = o.position = o.context = o.bigrams = 1;
+    o.start_bigram = o.edge_words = 1; /* their marks get ids too */
     return o;
 }
 
