@@ -272,6 +272,8 @@ struct nc_featurizer {
     nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
     nc_vocab *mstems;   /* restricted: the stems of the model's bigrams; else NULL */
     uint32_t static_si[SK_COUNT]; /* restricted: si of the static unigram keys */
+    nc_arena ring[2];   /* nc_featurize_each: scratch of two consecutive sentences */
+    int used;           /* a sentence was featurized (restricting is too late) */
 };
 
 nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
@@ -282,6 +284,8 @@ nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
         return NC_ERR_NOMEM;
     fz->opt = *o;
     nc_arena_init(&fz->bkeys);
+    nc_arena_init(&fz->ring[0]);
+    nc_arena_init(&fz->ring[1]);
     nc_status st = nc_stemmer_new(o->stemmer, &fz->stem);
     if (st != NC_OK) {
         nc_free(fz);
@@ -300,6 +304,8 @@ void nc_featurizer_free(nc_featurizer *fz)
     nc_free(fz->bslot);
     nc_vocab_free(fz->mstems);
     nc_arena_free(&fz->bkeys);
+    nc_arena_free(&fz->ring[0]);
+    nc_arena_free(&fz->ring[1]);
     nc_free(fz);
 }
 
@@ -365,7 +371,7 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
 
 nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features)
 {
-    if (fz->mstems || fz->bslot || fz->word_cap)
+    if (fz->mstems || fz->bslot || fz->word_cap || fz->used)
         return NC_ERR_ARG; /* only before the first nc_featurize */
     nc_status st = restrict_build(fz, features);
     if (st != NC_OK) { /* back to a fresh, unrestricted featurizer */
@@ -818,10 +824,55 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     return NC_OK;
 }
 
+/*
+ * The keys sentence i of s[0..n) gets after its own (sentence_features):
+ * position, then the context of its neighbours' cue lists prev (sentence
+ * i - 1, NULL when i == 0) and next (i + 1, NULL at the end).
+ */
+static nc_status finish_sentence(const nc_featurizer *fz, const nc_sent_in *s, size_t i,
+                                 nc_arena *a, keybuf *kb, const cuelist *prev,
+                                 const cuelist *next)
+{
+    const nc_options *o = &fz->opt;
+    if (o->position) {
+        static const size_t sent_edges[] = { 1, 2, 3, 5, 10 };
+        static const size_t para_edges[] = { 1, 2, 3, 6 };
+        size_t sb = bucket(s[i].doc_index, sent_edges, 5);
+        size_t pb = bucket(s[i].index_in_paragraph, para_edges, 4);
+        TRY(kb_static(a, kb, SK_POS_S + (unsigned)sb));
+        TRY(kb_static(a, kb, SK_POS_I + (unsigned)pb));
+        if (s[i].flags & NC_SENT_HEADING)
+            TRY(kb_static(a, kb, SK_HEADING));
+        if (s[i].flags & NC_SENT_BULLET)
+            TRY(kb_static(a, kb, SK_BULLET));
+        if (s[i].flags & NC_SENT_DATELINE)
+            TRY(kb_static(a, kb, SK_DATELINE));
+        if (s[i].flags & NC_SENT_DOC_LAST)
+            TRY(kb_static(a, kb, SK_LAST));
+    }
+    if (o->context) {
+        /* The neighbours' own cue keys (those sentence_features listed),
+         * in their order, as x:p:c:NAME and x:n:c:NAME. */
+        for (int side = 0; side < 2; side++) {
+            const cuelist *cl = side ? next : prev;
+            if (!cl) {
+                TRY(kb_static(a, kb, side ? SK_XN_NONE : SK_XP_NONE));
+                continue;
+            }
+            for (unsigned k = 0; k < cl->n; k++) {
+                const struct cue_key *ck = &cue_keys[cl->id[k]];
+                TRY(kb_add(a, kb, ck->x[side], ck->len + 4,
+                           SKEY((side ? SK_XN : SK_XP) + cl->id[k])));
+            }
+        }
+    }
+    return NC_OK;
+}
+
 nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_arena *a,
                        nc_sent_feats *out)
 {
-    const nc_options *o = &fz->opt;
+    fz->used = 1;
     cuelist *cls = n ? nc_arena_alloc(a, n * sizeof *cls) : NULL;
     if (n && !cls)
         return NC_ERR_NOMEM;
@@ -835,40 +886,45 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
     }
     for (size_t i = 0; i < n; i++) {
         keybuf *kb = &kbs[i];
-        if (o->position) {
-            static const size_t sent_edges[] = { 1, 2, 3, 5, 10 };
-            static const size_t para_edges[] = { 1, 2, 3, 6 };
-            size_t sb = bucket(s[i].doc_index, sent_edges, 5);
-            size_t pb = bucket(s[i].index_in_paragraph, para_edges, 4);
-            TRY(kb_static(a, kb, SK_POS_S + (unsigned)sb));
-            TRY(kb_static(a, kb, SK_POS_I + (unsigned)pb));
-            if (s[i].flags & NC_SENT_HEADING)
-                TRY(kb_static(a, kb, SK_HEADING));
-            if (s[i].flags & NC_SENT_BULLET)
-                TRY(kb_static(a, kb, SK_BULLET));
-            if (s[i].flags & NC_SENT_DATELINE)
-                TRY(kb_static(a, kb, SK_DATELINE));
-            if (s[i].flags & NC_SENT_DOC_LAST)
-                TRY(kb_static(a, kb, SK_LAST));
-        }
-        if (o->context) {
-            /* The neighbours' own cue keys (those sentence_features listed),
-             * in their order, as x:p:c:NAME and x:n:c:NAME. */
-            for (int side = 0; side < 2; side++) {
-                if ((side == 0 && i == 0) || (side == 1 && i + 1 >= n)) {
-                    TRY(kb_static(a, kb, side ? SK_XN_NONE : SK_XP_NONE));
-                    continue;
-                }
-                const cuelist *cl = &cls[side ? i + 1 : i - 1];
-                for (unsigned k = 0; k < cl->n; k++) {
-                    const struct cue_key *ck = &cue_keys[cl->id[k]];
-                    TRY(kb_add(a, kb, ck->x[side], ck->len + 4,
-                               SKEY((side ? SK_XN : SK_XP) + cl->id[k])));
-                }
-            }
-        }
+        TRY(finish_sentence(fz, s, i, a, kb, i ? &cls[i - 1] : NULL,
+                            i + 1 < n ? &cls[i + 1] : NULL));
         out[i].keys = kb->k;
         out[i].n = kb->n;
+    }
+    return NC_OK;
+}
+
+/*
+ * nc_featurize_each: sentence j is featurized into ring arena j % 2
+ * (reset first: the sentence that used it, j - 2, is done), and handed to
+ * fn as soon as its context is known: right away without context, else
+ * once sentence j + 1 has its own cue list.  Cue lists are kept for the
+ * last three sentences (i - 1, i, i + 1).
+ */
+nc_status nc_featurize_each(nc_featurizer *fz, const nc_sent_in *s, size_t n,
+                            nc_sent_fn fn, void *ctx)
+{
+    fz->used = 1;
+    keybuf kb[2];
+    cuelist cl[3];
+    size_t nw[2];
+    int lag = fz->opt.context != 0; /* sentences held back for their next one's cues */
+    for (size_t j = 0; j < n + (size_t)lag; j++) {
+        if (j < n) {
+            nc_arena *a = &fz->ring[j & 1];
+            nc_arena_reset(a);
+            kb[j & 1] = (keybuf){ 0 };
+            cl[j % 3].n = 0;
+            TRY(sentence_features(fz, &s[j], a, &kb[j & 1], &cl[j % 3], &nw[j & 1]));
+        }
+        if (j < (size_t)lag)
+            continue;
+        size_t i = j - (size_t)lag; /* the sentence whose keys are now complete */
+        keybuf *k = &kb[i & 1];
+        TRY(finish_sentence(fz, s, i, &fz->ring[i & 1], k, i ? &cl[(i + 2) % 3] : NULL,
+                            i + 1 < n ? &cl[(i + 1) % 3] : NULL));
+        nc_sent_feats f = { k->k, k->n, nw[i & 1] };
+        TRY(fn(ctx, i, &f));
     }
     return NC_OK;
 }

@@ -463,8 +463,6 @@ struct nc_scorer {
     nc_featurizer *fz;
     nc_key_cache kc;    /* key id of fz -> feature */
     uint8_t *group;     /* [feature] GROUP_* */
-    nc_sent_feats *feats;
-    size_t feats_cap;
     uint32_t *stamp;    /* binary: [feature] last sentence that counted it */
     uint32_t serial;
     double *score;      /* scratch: [n * nlabels] */
@@ -514,7 +512,6 @@ void nc_scorer_free(nc_scorer *sc)
     nc_featurizer_free(sc->fz);
     nc_key_cache_free(&sc->kc);
     nc_free(sc->group);
-    nc_free(sc->feats);
     nc_free(sc->stamp);
     nc_free(sc->score);
     nc_free(sc);
@@ -616,6 +613,27 @@ uint32_t nc_argmax(const double *x, uint32_t n)
     return best;
 }
 
+/* nc_featurize_each's callback for nc_score_classes: sentence i's
+ * emissions into probs[i * nlabels ..]. */
+struct emit_ctx {
+    nc_scorer *sc;
+    double *probs;
+};
+
+static nc_status emit_sentence(void *ctx, size_t i, const nc_sent_feats *f)
+{
+    struct emit_ctx *e = ctx;
+    const nc_model *m = e->sc->m;
+    uint32_t nl = m->nlabels;
+    double *p = &e->probs[i * nl];
+    nc_status st = score_sentence(e->sc, f, p);
+    if (st != NC_OK)
+        return st;
+    for (uint32_t l = 0; l < nl; l++)
+        p[l] *= m->opt.emission_scale;
+    return NC_OK;
+}
+
 nc_status nc_score_classes(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
                            double *probs)
 {
@@ -624,24 +642,12 @@ nc_status nc_score_classes(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_aren
     uint32_t nl = m->nlabels;
     if (n == 0)
         return NC_OK;
-    if (n > sc->feats_cap) {
-        nc_sent_feats *nf = nc_reallocarray(sc->feats, n, sizeof *nf);
-        if (!nf)
-            return NC_ERR_NOMEM;
-        sc->feats = nf;
-        sc->feats_cap = n;
-    }
-    nc_status st = nc_featurize(sc->fz, s, n, a, sc->feats);
+    /* Emissions: emission_scale * naive Bayes score, into probs as scratch,
+     * each sentence scored as soon as it is featurized (emit_sentence). */
+    struct emit_ctx e = { sc, probs };
+    nc_status st = nc_featurize_each(sc->fz, s, n, emit_sentence, &e);
     if (st != NC_OK)
         return st;
-    /* Emissions: emission_scale * naive Bayes score, into probs as scratch. */
-    for (size_t i = 0; i < n; i++) {
-        st = score_sentence(sc, &sc->feats[i], &probs[i * nl]);
-        if (st != NC_OK)
-            return st;
-        for (uint32_t l = 0; l < nl; l++)
-            probs[i * nl + l] *= o->emission_scale;
-    }
     if (o->hmm_weight <= 0.0 || n == 1) {
         for (size_t i = 0; i < n; i++) {
             double *p = &probs[i * nl];
