@@ -11,7 +11,7 @@
  * bucket and one or two entries spread over megabytes and then reads the
  * stem arrays by id (perf: ~15 % of classify).  Words that collide simply
  * replace each other; the vocabulary stays the reference.  It has 65,536
- * slots (2.5 MiB at most, allocated zeroed, so pages no word reaches are
+ * slots (2 MiB at most, allocated zeroed, so pages no word reaches are
  * never touched): with 16,384 the bench corpus's 18,000 words missed it on
  * 1 token in 8, now on 1 in 30 (classify -2 % on 20 MB, median of 9).
  *
@@ -31,7 +31,7 @@
 #define WORD_PREFIX "w:"
 #define WORD_PREFIX_LEN 2u
 
-#define FRONT_SLOTS 65536u /* 40 bytes each */
+#define FRONT_SLOTS 65536u /* 32 bytes each */
 #define FRONT_WORD 18u     /* longest word kept in the front (bytes) */
 
 typedef struct front_slot {
@@ -40,10 +40,12 @@ typedef struct front_slot {
     uint8_t len, slen;  /* word and stem bytes */
     char w[FRONT_WORD]; /* the word, len bytes */
 } front_slot;
+_Static_assert(sizeof(front_slot) == 32, "front slots are half a cache line");
 
 struct nc_stemmer {
     struct sb_stemmer *sb; /* NULL for "none" */
-    front_slot *front;     /* [FRONT_SLOTS] */
+    front_slot *front;     /* [FRONT_SLOTS], 64-byte aligned in front_mem */
+    void *front_mem;
     nc_vocab *cache;       /* word -> id; stems[id] is its stem */
     char **stems;          /* [id] "w:" + stem, NUL-terminated */
     size_t *stem_len;      /* [id] bytes of the stem alone */
@@ -70,9 +72,15 @@ nc_status nc_stemmer_new(const char *lang, nc_stemmer **out)
     nc_stemmer *s = nc_calloc(1, sizeof *s);
     if (!s)
         return NC_ERR_NOMEM;
-    s->front = nc_calloc(FRONT_SLOTS, sizeof *s->front);
-    if (!s->front || nc_vocab_new(&s->cache) != NC_OK) {
-        nc_free(s->front);
+    /* Aligned to a cache line, so no 32-byte slot straddles two: calloc's
+     * large blocks start 16 bytes into a page, which made every other
+     * slot cost two lines (callgrind, classify 5 MB with a 1 MiB LL: LL
+     * misses 2.45 -> 2.41 M, D1 misses 8.88 -> 8.81 M). */
+    s->front_mem = nc_calloc(FRONT_SLOTS + 2, sizeof *s->front);
+    if (s->front_mem)
+        s->front = (front_slot *)(((uintptr_t)s->front_mem + 63) & ~(uintptr_t)63);
+    if (!s->front_mem || nc_vocab_new(&s->cache) != NC_OK) {
+        nc_free(s->front_mem);
         nc_free(s);
         return NC_ERR_NOMEM;
     }
@@ -99,7 +107,7 @@ void nc_stemmer_free(nc_stemmer *s)
     nc_free(s->stems);
     nc_free(s->stem_len);
     nc_vocab_free(s->cache);
-    nc_free(s->front);
+    nc_free(s->front_mem);
     nc_free(s->scratch);
     nc_free(s);
 }
