@@ -5,16 +5,19 @@
  * feature key is ready made (nc_stemmer_word_key): the featurizer points
  * at it instead of building "w:" + stem for every token.
  *
- * In front of the cache (a uthash vocabulary) sits a direct-mapped table
- * of short words with their id and stem, indexed by a hash of the word:
- * a word found there costs one probe, where the vocabulary probe walks a
- * bucket and one or two entries spread over megabytes and then reads the
- * stem arrays by id (perf: ~15 % of classify).  Words that collide simply
- * replace each other; the vocabulary stays the reference.  It has 65,536
- * slots (2 MiB at most, allocated zeroed, so pages no word reaches are
- * never touched): with 16,384 the bench corpus's 18,000 words missed it on
- * 1 token in 8, now on 1 in 30 (classify -2 % on 20 MB, median of 9).
- *
+ * In front of the cache (a uthash vocabulary) sits an open-addressing
+ * table (linear probing) of short words with their id and stem, indexed
+ * by a hash of the word: a word found there costs one probe, where the
+ * vocabulary probe walks a bucket and one or two entries spread over
+ * megabytes and then reads the stem arrays by id.  Words are added when
+ * they are cached and never removed; past half full (32,768 words) new
+ * words go to the vocabulary alone, which stays the reference.  It has
+ * 65,536 slots (2 MiB, allocated zeroed, so pages no word reaches are
+ * never touched).  It was direct-mapped, colliding words replacing each
+ * other: the bench corpus's 17,978 words then missed it on 1 token in 29
+ * (3.5 % of 15.9 M on 100 MB), and each miss walked uthash (perf:
+ * find_hashed 7 % of classify 20 MB).
+
  * libstemmer allocates with plain malloc inside sb_stemmer_new and its
  * buffers: those few allocations (made once per stemmer) are outside the
  * library's hook; everything this file allocates goes through it.
@@ -32,6 +35,7 @@
 #define WORD_PREFIX_LEN 2u
 
 #define FRONT_SLOTS 65536u /* 32 bytes each */
+#define FRONT_MAX (FRONT_SLOTS / 2) /* words in the front at most */
 #define FRONT_WORD 18u     /* longest word kept in the front (bytes) */
 
 typedef struct front_slot {
@@ -45,6 +49,7 @@ _Static_assert(sizeof(front_slot) == 32, "front slots are half a cache line");
 struct nc_stemmer {
     struct sb_stemmer *sb; /* NULL for "none" */
     front_slot *front;     /* [FRONT_SLOTS], 64-byte aligned in front_mem */
+    uint32_t nfront;       /* words in the front (at most FRONT_MAX) */
     void *front_mem;
     nc_vocab *cache;       /* word -> id; stems[id] is its stem */
     char **stems;          /* [id] "w:" + stem, NUL-terminated */
@@ -129,17 +134,28 @@ static nc_status raw_stem(nc_stemmer *s, const char *word, size_t len, const cha
     return NC_OK;
 }
 
-/* Remember cached word id (word[0..len), len <= FRONT_WORD) in front slot f. */
-static void front_set(const nc_stemmer *s, front_slot *f, const char *word, size_t len,
-                      uint32_t id)
+/* Remember cached word id (word[0..len), len <= FRONT_WORD) in the empty
+ * front slot f, while the front is at most half full. */
+static void front_set(nc_stemmer *s, front_slot *f, const char *word, size_t len, uint32_t id)
 {
-    if (s->stem_len[id] > UINT8_MAX)
+    if (s->stem_len[id] > UINT8_MAX || s->nfront >= FRONT_MAX)
         return;
     f->stem = s->stems[id] + WORD_PREFIX_LEN;
     f->id = id;
     f->len = (uint8_t)len;
     f->slen = (uint8_t)s->stem_len[id];
     memcpy(f->w, word, len);
+    s->nfront++;
+}
+
+/* a[0..n) == b[0..n), for the short words of the front: inline, where the
+ * memcmp call cost more than the compare (~2.5 % of classify in libc). */
+static inline int same_word(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
 }
 
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
@@ -148,15 +164,22 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
     uint32_t id;
     if (word_id)
         *word_id = NC_STEM_UNCACHED;
-    front_slot *f = NULL;
+    front_slot *f = NULL; /* the empty slot where word goes in the front */
     if (len <= FRONT_WORD) {
-        f = &s->front[nc_hash64(0, word, len) & (FRONT_SLOTS - 1)];
-        if (f->stem && f->len == len && memcmp(f->w, word, len) == 0) {
-            *stem = f->stem;
-            *slen = f->slen;
-            if (word_id)
-                *word_id = f->id;
-            return NC_OK;
+        size_t j = nc_hash64(0, word, len) & (FRONT_SLOTS - 1);
+        for (;; j = (j + 1) & (FRONT_SLOTS - 1)) { /* ends: never more than half full */
+            front_slot *e = &s->front[j];
+            if (!e->stem) {
+                f = e;
+                break;
+            }
+            if (e->len == len && same_word(e->w, word, len)) {
+                *stem = e->stem;
+                *slen = e->slen;
+                if (word_id)
+                    *word_id = e->id;
+                return NC_OK;
+            }
         }
     }
     if (nc_vocab_find(s->cache, word, len, &id)) {
