@@ -266,13 +266,17 @@ typedef struct mbigram_slot {
             return st_;                                                                        \
     } while (0)
 
-/* Per cached word, found on first sight. */
-typedef struct word_info {
-    unsigned cls;       /* cue class | CUE_NONE, 0 = not yet looked up */
-    uint32_t si;        /* restricted: SI_* or stem index + SI_BASE; 0 = not yet */
-} word_info;
+/*
+ * Per cached word, found on first sight, in the word's nc_word_aux (stem.h):
+ *   a  cue class | CUE_NONE, 0 = not yet looked up
+ *   b  restricted: SI_* or stem index + SI_BASE; 0 = not yet
+ * The stemmer keeps it beside the word in its front table, so the token
+ * that found the stem finds these in the same cache line; an array of
+ * our own by word id was one more cache miss per token (perf: a quarter
+ * of sentence_features).
+ */
 
-/* word_info.si and static_si: the stem is in no model bigram; it has a
+/* nc_word_aux.b and static_si: the stem is in no model bigram; it has a
  * space, so bigrams with it are built and looked up as strings. */
 #define SI_NONE 1u
 #define SI_STRING 2u
@@ -281,8 +285,6 @@ typedef struct word_info {
 struct nc_featurizer {
     nc_options opt;
     nc_stemmer *stem;
-    word_info *word;    /* [stem-cache id] */
-    size_t word_cap;
     bigram_slot *bslot; /* [bmask + 1] (unrestricted) */
     size_t bmask;
     mbigram_slot *mslot; /* restricted: the model's bigrams, [mmask + 1] */
@@ -322,7 +324,6 @@ void nc_featurizer_free(nc_featurizer *fz)
     if (!fz)
         return;
     nc_stemmer_free(fz->stem);
-    nc_free(fz->word);
     nc_free(fz->bslot);
     nc_free(fz->mslot);
     nc_free(fz->mkey);
@@ -400,7 +401,7 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
 
 nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features)
 {
-    if (fz->mstems || fz->bslot || fz->word_cap || fz->used)
+    if (fz->mstems || fz->bslot || fz->used)
         return NC_ERR_ARG; /* only before the first nc_featurize */
     nc_status st = restrict_build(fz, features);
     if (st != NC_OK) { /* back to a fresh, unrestricted featurizer */
@@ -478,24 +479,6 @@ static inline size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t
     return j;
 }
 
-/* word_at's growth: room for word id; NC_ERR_NOMEM leaves the array as it was. */
-static nc_status word_grow(nc_featurizer *fz, uint32_t id)
-{
-    word_info *n = nc_grow_zeroed(fz->word, &fz->word_cap, id, sizeof *n, 4096);
-    if (!n)
-        return NC_ERR_NOMEM;
-    fz->word = n;
-    return NC_OK;
-}
-
-/* The info of cached word id, the array grown to hold it; NULL when that fails. */
-static inline word_info *word_at(nc_featurizer *fz, uint32_t id)
-{
-    if (id >= fz->word_cap && word_grow(fz, id) != NC_OK)
-        return NULL;
-    return &fz->word[id];
-}
-
 /* SI_* or SI_BASE + the index of stem in mstems. */
 static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen)
 {
@@ -505,22 +488,17 @@ static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen)
     return nc_vocab_find(fz->mstems, stem, slen, &i) ? SI_BASE + i : SI_NONE;
 }
 
-/* Restricted: the stem index of unigram uid (stem[0..slen)), in *si
- * (worked out once per token, and kept for the next token's bigram). */
-static inline nc_status unigram_si(nc_featurizer *fz, uint32_t uid, const char *stem, size_t slen,
-                            uint32_t *si)
+/* Restricted: the stem index of unigram uid (stem[0..slen)), whose aux is
+ * wa when it is a cached word (worked out once per token, and kept for
+ * the next token's bigram). */
+static inline uint32_t unigram_si(const nc_featurizer *fz, uint32_t uid, nc_word_aux *wa,
+                                  const char *stem, size_t slen)
 {
-    if (uid >= NC_STEM_CACHE_MAX) {
-        *si = fz->static_si[uid - NC_STEM_CACHE_MAX];
-        return NC_OK;
-    }
-    word_info *w = word_at(fz, uid);
-    if (!w)
-        return NC_ERR_NOMEM;
-    if (!w->si)
-        w->si = stem_si(fz, stem, slen);
-    *si = w->si;
-    return NC_OK;
+    if (uid >= NC_STEM_CACHE_MAX)
+        return fz->static_si[uid - NC_STEM_CACHE_MAX];
+    if (!wa->b)
+        wa->b = stem_si(fz, stem, slen);
+    return wa->b;
 }
 
 /*
@@ -679,22 +657,17 @@ static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
     return st;
 }
 
-/* The class of a cached word, computed on first sight. */
-static nc_status word_class(nc_featurizer *fz, uint32_t id, const char *w, unsigned *cls)
+/* The class of word w, whose aux is wa (NULL: uncached), computed on
+ * first sight of a cached word. */
+static inline unsigned word_class(nc_word_aux *wa, const char *w)
 {
-    if (id == NC_STEM_UNCACHED) {
-        *cls = cue_class(w);
-        return NC_OK;
-    }
-    word_info *wi = word_at(fz, id);
-    if (!wi)
-        return NC_ERR_NOMEM;
-    if (!wi->cls) {
+    if (!wa)
+        return cue_class(w);
+    if (!wa->a) {
         unsigned c = cue_class(w);
-        wi->cls = c ? c : CUE_NONE;
+        wa->a = c ? c : CUE_NONE;
     }
-    *cls = wi->cls & ~CUE_NONE;
-    return NC_OK;
+    return wa->a & ~CUE_NONE;
 }
 
 static int is_quote(uint32_t cp)
@@ -750,10 +723,10 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         const char *key = NULL; /* a static "w:" key for stem, when there is one */
         unsigned sk = 0;        /* and its static index */
         uint32_t wid = NC_STEM_UNCACHED;
+        nc_word_aux *wa = NULL; /* the word's, until the next stemmer call */
         if (t->type == NC_TOK_WORD) {
-            unsigned cls;
-            TRY(nc_stemmer_stem(fz->stem, t->text, t->len, &stem, &slen, &wid));
-            TRY(word_class(fz, wid, t->text, &cls));
+            TRY(nc_stemmer_stem_aux(fz->stem, t->text, t->len, &stem, &slen, &wid, &wa));
+            unsigned cls = word_class(wa, t->text);
             cues |= cls;
             if ((cls & CUE_REPORT) && i + 4 >= nt)
                 report_end = 1;
@@ -820,7 +793,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         }
         uint32_t si = 0;
         if (restricted && uid != NC_KEY_UNCACHED)
-            TRY(unigram_si(fz, uid, stem, slen, &si));
+            si = unigram_si(fz, uid, wa, stem, slen);
         words++;
         if (o->bigrams && prev) {
             /* "b:" prev " " stem.  It always fits big (stems are token-sized);
