@@ -485,6 +485,8 @@ struct nc_scorer {
     uint8_t *group;     /* [feature] GROUP_* */
     feat_rec *frec;     /* [feature] */
     double *rows;       /* [distinct row * nlabels]: m->logp's rows, once each */
+    int32_t *fbuf;      /* score_sentence's scratch: [key] feature or FEAT_ABSENT */
+    size_t fbuf_cap;
     uint32_t serial;
     double *score;      /* scratch: [n * nlabels] */
     size_t score_cap;
@@ -574,6 +576,7 @@ void nc_scorer_free(nc_scorer *sc)
     nc_free(sc->group);
     nc_free(sc->frec);
     nc_free(sc->rows);
+    nc_free(sc->fbuf);
     nc_free(sc->score);
     nc_free(sc);
 }
@@ -666,21 +669,48 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
             sc->frec[f].stamp = 0;
         sc->serial = 1;
     }
+    if (sf->n > sc->fbuf_cap) {
+        int32_t *nb = nc_reallocarray(sc->fbuf, sf->n, sizeof *nb);
+        if (!nb)
+            return NC_ERR_NOMEM;
+        sc->fbuf = nb;
+        sc->fbuf_cap = sf->n;
+    }
+    int32_t *fb = sc->fbuf;
+    /* Three passes over the keys, so that the cache misses of one pass
+     * (key cache, then feature record, then logp row: each needs the one
+     * before) overlap across the sentence's keys instead of coming one
+     * after another per key.  The sums are made in the last pass, in key
+     * order, and the binary stamps are checked in key order: the same
+     * additions in the same order as one pass. */
     for (size_t k = 0; k < sf->n; k++) {
-        int32_t f;
-        nc_status st = lookup(sc, &sf->keys[k], &f);
+        nc_status st = lookup(sc, &sf->keys[k], &fb[k]);
         if (st != NC_OK)
             return st;
-        if (f < 0)
+        if (fb[k] >= 0)
+            NC_PREFETCH(&sc->frec[fb[k]]);
+    }
+    for (size_t k = 0; k < sf->n; k++) {
+        if (fb[k] < 0)
             continue;
-        feat_rec *fr = &sc->frec[f];
+        feat_rec *fr = &sc->frec[fb[k]];
         if (o->binary) {
-            if (fr->stamp == sc->serial)
+            if (fr->stamp == sc->serial) {
+                fb[k] = FEAT_ABSENT; /* counted once per sentence */
                 continue;
+            }
             fr->stamp = sc->serial;
         }
         const double *lp = &sc->rows[(size_t)(fr->row >> 2) * nl];
-        uint8_t g = (uint8_t)(fr->row & 3u);
+        NC_PREFETCH(lp);
+        NC_PREFETCH(lp + nl - 1);
+    }
+    for (size_t k = 0; k < sf->n; k++) {
+        if (fb[k] < 0)
+            continue;
+        uint32_t row = sc->frec[fb[k]].row;
+        const double *lp = &sc->rows[(size_t)(row >> 2) * nl];
+        uint8_t g = (uint8_t)(row & 3u);
         if (g == GROUP_WORD) {
             nwords++;
             add_row(wsum, lp, nl);
