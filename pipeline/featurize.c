@@ -692,6 +692,9 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     nc_token *tok;
     size_t nt;
     TRY(nc_tokenize(in->text, in->len, a, &tok, &nt));
+    for (size_t i = 0; i < nt; i++) /* the stem cache's misses, all at once */
+        if (tok[i].type == NC_TOK_WORD)
+            nc_stemmer_prefetch(fz->stem, tok[i].text, tok[i].len);
     const nc_options *o = &fz->opt;
     /* Keys: a word (and a bigram) per token, then a few dozen cues at most;
      * sized once here rather than grown from 32 by copying. */

@@ -167,6 +167,12 @@ static inline int same_word(const char *a, const char *b, size_t n)
     return 1;
 }
 
+void nc_stemmer_prefetch(const nc_stemmer *s, const char *word, size_t len)
+{
+    if (len <= FRONT_WORD)
+        NC_PREFETCH(&s->front[nc_hash64(0, word, len) & (FRONT_SLOTS - 1)]);
+}
+
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
                           size_t *slen, uint32_t *word_id)
 {

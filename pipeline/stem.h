@@ -52,6 +52,13 @@ typedef struct nc_word_aux {
 nc_status nc_stemmer_stem_aux(nc_stemmer *s, const char *word, size_t len, const char **stem,
                               size_t *slen, uint32_t *word_id, nc_word_aux **aux);
 /*
+ * A hint that word[0..len) is about to be stemmed: starts loading the
+ * cache line where the stemmer will look it up.  The featurizer calls it
+ * for every word of a sentence before stemming them, so the misses on the
+ * stem cache overlap instead of coming one token after another.
+ */
+void nc_stemmer_prefetch(const nc_stemmer *s, const char *word, size_t len);
+/*
  * The feature key of cached word id (< NC_STEM_UNCACHED, as returned by
  * nc_stemmer_stem): "w:" followed by its stem, NUL-terminated, *len bytes;
  * owned by the stemmer and valid until nc_stemmer_free.  It lets the
