@@ -248,7 +248,7 @@ typedef struct bigram_slot {
 /*
  * A scorer's cache of its model's bigrams (restricted featurizers): the
  * pair of stem indices -> bigram id, 12 bytes a slot with the keys aside
- * (mkey, mlen: read only on a hit).  Most pairs of an input are not model
+ * (mkey: read only on a hit).  Most pairs of an input are not model
  * bigrams, so most probes miss and land anywhere in the table: with
  * 24-byte slots at most half full the default model's 9,439 bigrams took
  * 768 KiB, most of a 1 MiB L2 cache (callgrind with a 1 MiB LL: ~0.4 M
@@ -258,6 +258,13 @@ typedef struct mbigram_slot {
     uint32_t p, q;    /* stem indices + SI_BASE; p == 0: empty slot */
     uint32_t id;
 } mbigram_slot;
+
+/* A model bigram's key, by bigram id: one line for both (two arrays cost
+ * two misses on a hit). */
+typedef struct mbigram_key {
+    const char *s;
+    uint32_t len;
+} mbigram_key;
 
 #define TRY(x)                                                                                 \
     do {                                                                                       \
@@ -289,8 +296,7 @@ struct nc_featurizer {
     size_t bmask;
     mbigram_slot *mslot; /* restricted: the model's bigrams, [mmask + 1] */
     size_t mmask;
-    const char **mkey;  /* restricted: [bigram id] its key */
-    uint32_t *mlen;     /* restricted: [bigram id] its length */
+    mbigram_key *mkey;  /* restricted: [bigram id] its key */
     uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
     nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
     nc_vocab *mstems;   /* restricted: the stems of the model's bigrams; else NULL */
@@ -327,7 +333,6 @@ void nc_featurizer_free(nc_featurizer *fz)
     nc_free(fz->bslot);
     nc_free(fz->mslot);
     nc_free(fz->mkey);
-    nc_free(fz->mlen);
     nc_vocab_free(fz->mstems);
     nc_arena_free(&fz->bkeys);
     nc_arena_free(&fz->ring[0]);
@@ -370,8 +375,7 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         cap *= 2;
     TRY(nc_vocab_new(&fz->mstems));
     if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)) ||
-        !(fz->mkey = nc_malloc((nb ? nb : 1) * sizeof *fz->mkey)) ||
-        !(fz->mlen = nc_malloc((nb ? nb : 1) * sizeof *fz->mlen)))
+        !(fz->mkey = nc_malloc((nb ? nb : 1) * sizeof *fz->mkey)))
         return NC_ERR_NOMEM;
     fz->mmask = cap - 1;
     for (uint32_t f = 0; f < nf; f++) {
@@ -387,8 +391,7 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         if (!copy)
             return NC_ERR_NOMEM;
         size_t j = mbigram_probe(fz, SI_BASE + ip, SI_BASE + iq);
-        fz->mkey[fz->nbig] = copy;
-        fz->mlen[fz->nbig] = (uint32_t)len;
+        fz->mkey[fz->nbig] = (mbigram_key){ copy, (uint32_t)len };
         fz->mslot[j] = (mbigram_slot){ SI_BASE + ip, SI_BASE + iq, fz->nbig++ };
     }
     for (unsigned sk = 0; sk < SK_COUNT; sk++) {
@@ -409,10 +412,8 @@ nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *feat
         fz->mstems = NULL;
         nc_free(fz->mslot);
         nc_free(fz->mkey);
-        nc_free(fz->mlen);
         fz->mslot = NULL;
         fz->mkey = NULL;
-        fz->mlen = NULL;
         fz->mmask = 0;
         fz->nbig = 0;
         nc_arena_free(&fz->bkeys);
@@ -528,8 +529,8 @@ static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, u
         j = mbigram_probe(fz, sp, sq);
         if (fz->mslot[j].p) {
             uint32_t b = fz->mslot[j].id;
-            *key = fz->mkey[b];
-            *len = fz->mlen[b];
+            *key = fz->mkey[b].s;
+            *len = fz->mkey[b].len;
             *id = NC_KEY_BIGRAM + b;
             *absent = 0;
         }
@@ -692,9 +693,12 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     nc_token *tok;
     size_t nt;
     TRY(nc_tokenize(in->text, in->len, a, &tok, &nt));
-    for (size_t i = 0; i < nt; i++) /* the stem cache's misses, all at once */
+    /* Where each word is in the stem cache, asked for all at once so the
+     * cache misses overlap (nc_stemmer_where).  The slot is kept in the
+     * token's punct field, which words do not use. */
+    for (size_t i = 0; i < nt; i++)
         if (tok[i].type == NC_TOK_WORD)
-            nc_stemmer_prefetch(fz->stem, tok[i].text, tok[i].len);
+            tok[i].punct = nc_stemmer_where(fz->stem, tok[i].text, tok[i].len);
     const nc_options *o = &fz->opt;
     /* Keys: a word (and a bigram) per token, then a few dozen cues at most;
      * sized once here rather than grown from 32 by copying. */
@@ -728,7 +732,8 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         uint32_t wid = NC_STEM_UNCACHED;
         nc_word_aux *wa = NULL; /* the word's, until the next stemmer call */
         if (t->type == NC_TOK_WORD) {
-            TRY(nc_stemmer_stem_aux(fz->stem, t->text, t->len, &stem, &slen, &wid, &wa));
+            TRY(nc_stemmer_stem_aux(fz->stem, t->punct, t->text, t->len, &stem, &slen, &wid,
+                                    &wa));
             unsigned cls = word_class(wa, t->text);
             cues |= cls;
             if ((cls & CUE_REPORT) && i + 4 >= nt)

@@ -167,10 +167,13 @@ static inline int same_word(const char *a, const char *b, size_t n)
     return 1;
 }
 
-void nc_stemmer_prefetch(const nc_stemmer *s, const char *word, size_t len)
+uint32_t nc_stemmer_where(const nc_stemmer *s, const char *word, size_t len)
 {
-    if (len <= FRONT_WORD)
-        NC_PREFETCH(&s->front[nc_hash64(0, word, len) & (FRONT_SLOTS - 1)]);
+    if (len > FRONT_WORD)
+        return 0; /* not looked up in the front */
+    uint32_t j = (uint32_t)(nc_hash64(0, word, len) & (FRONT_SLOTS - 1));
+    NC_PREFETCH(&s->front[j]);
+    return j;
 }
 
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
@@ -178,21 +181,23 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
 {
     uint32_t id;
     nc_word_aux *aux;
-    nc_status st = nc_stemmer_stem_aux(s, word, len, stem, slen, &id, &aux);
+    nc_status st = nc_stemmer_stem_aux(s, nc_stemmer_where(s, word, len), word, len, stem, slen,
+                                       &id, &aux);
     if (word_id)
         *word_id = id;
     return st;
 }
 
-nc_status nc_stemmer_stem_aux(nc_stemmer *s, const char *word, size_t len, const char **stem,
-                              size_t *slen, uint32_t *word_id, nc_word_aux **aux)
+nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, size_t len,
+                              const char **stem, size_t *slen, uint32_t *word_id,
+                              nc_word_aux **aux)
 {
     uint32_t id;
     *word_id = NC_STEM_UNCACHED;
     *aux = NULL;
     front_slot *f = NULL; /* the empty slot where word goes in the front */
     if (len <= FRONT_WORD) {
-        size_t j = nc_hash64(0, word, len) & (FRONT_SLOTS - 1);
+        size_t j = where;
         for (;; j = (j + 1) & (FRONT_SLOTS - 1)) { /* ends: never more than half full */
             front_slot *e = &s->front[j];
             if (!e->stem) {

@@ -49,15 +49,20 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
 typedef struct nc_word_aux {
     uint32_t a, b;
 } nc_word_aux;
-nc_status nc_stemmer_stem_aux(nc_stemmer *s, const char *word, size_t len, const char **stem,
-                              size_t *slen, uint32_t *word_id, nc_word_aux **aux);
 /*
- * A hint that word[0..len) is about to be stemmed: starts loading the
- * cache line where the stemmer will look it up.  The featurizer calls it
- * for every word of a sentence before stemming them, so the misses on the
- * stem cache overlap instead of coming one token after another.
+ * where is nc_stemmer_where(s, word, len): the stemmer's hash of the word,
+ * worked out once per token.
  */
-void nc_stemmer_prefetch(const nc_stemmer *s, const char *word, size_t len);
+nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, size_t len,
+                              const char **stem, size_t *slen, uint32_t *word_id,
+                              nc_word_aux **aux);
+/*
+ * Where word[0..len) is looked up, for nc_stemmer_stem_aux; it also starts
+ * loading that cache line.  The featurizer calls it for every word of a
+ * sentence before stemming them, so the misses on the stem cache overlap
+ * instead of coming one token after another.
+ */
+uint32_t nc_stemmer_where(const nc_stemmer *s, const char *word, size_t len);
 /*
  * The feature key of cached word id (< NC_STEM_UNCACHED, as returned by
  * nc_stemmer_stem): "w:" followed by its stem, NUL-terminated, *len bytes;
