@@ -249,6 +249,27 @@ typedef struct bigram_slot {
     uint32_t id;
 } bigram_slot;
 
+/*
+ * A scorer's cache of its model's bigrams (restricted featurizers): the
+ * pair of stem indices -> bigram id, 12 bytes a slot with the keys aside
+ * (mkey: read only on a hit).  Most pairs of an input are not model
+ * bigrams, so most probes miss and land anywhere in the table: with
+ * 24-byte slots at most half full the default model's 9,439 bigrams took
+ * 768 KiB, most of a 1 MiB L2 cache (callgrind with a 1 MiB LL: ~0.4 M
+ * misses on the probe in classify 5 MB); now 192 KiB, at most 3/4 full.
+ */
+typedef struct mbigram_slot {
+    uint32_t p, q;    /* stem indices + SI_BASE; p == 0: empty slot */
+    uint32_t id;
+} mbigram_slot;
+
+/* A model bigram's key, by bigram id: one line for both (two arrays cost
+ * two misses on a hit). */
+typedef struct mbigram_key {
+    const char *s;
+    uint32_t len;
+} mbigram_key;
+
 #define TRY(x)                                                                                 \
     do {                                                                                       \
         nc_status st_ = (x);                                                                   \
@@ -256,13 +277,17 @@ typedef struct bigram_slot {
             return st_;                                                                        \
     } while (0)
 
-/* Per cached word, found on first sight. */
-typedef struct word_info {
-    unsigned cls;       /* cue class | CUE_NONE, 0 = not yet looked up */
-    uint32_t si;        /* restricted: SI_* or stem index + SI_BASE; 0 = not yet */
-} word_info;
+/*
+ * Per cached word, found on first sight, in the word's nc_word_aux (stem.h):
+ *   a  cue class | CUE_NONE, 0 = not yet looked up
+ *   b  restricted: SI_* or stem index + SI_BASE; 0 = not yet
+ * The stemmer keeps it beside the word in its front table, so the token
+ * that found the stem finds these in the same cache line; an array of
+ * our own by word id was one more cache miss per token (perf: a quarter
+ * of sentence_features).
+ */
 
-/* word_info.si and static_si: the stem is in no model bigram; it has a
+/* nc_word_aux.b and static_si: the stem is in no model bigram; it has a
  * space, so bigrams with it are built and looked up as strings. */
 #define SI_NONE 1u
 #define SI_STRING 2u
@@ -271,14 +296,17 @@ typedef struct word_info {
 struct nc_featurizer {
     nc_options opt;
     nc_stemmer *stem;
-    word_info *word;    /* [stem-cache id] */
-    size_t word_cap;
-    bigram_slot *bslot; /* [bmask + 1] */
+    bigram_slot *bslot; /* [bmask + 1] (unrestricted) */
     size_t bmask;
+    mbigram_slot *mslot; /* restricted: the model's bigrams, [mmask + 1] */
+    size_t mmask;
+    mbigram_key *mkey;  /* restricted: [bigram id] its key */
     uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
     nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
     nc_vocab *mstems;   /* restricted: the stems of the model's bigrams; else NULL */
     uint32_t static_si[SK_COUNT]; /* restricted: si of the static unigram keys */
+    nc_arena ring[2];   /* nc_featurize_each: scratch of two consecutive sentences */
+    int used;           /* a sentence was featurized (restricting is too late) */
 };
 
 nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
@@ -289,6 +317,8 @@ nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
         return NC_ERR_NOMEM;
     fz->opt = *o;
     nc_arena_init(&fz->bkeys);
+    nc_arena_init(&fz->ring[0]);
+    nc_arena_init(&fz->ring[1]);
     nc_status st = nc_stemmer_new(o->stemmer, &fz->stem);
     if (st != NC_OK) {
         nc_free(fz);
@@ -303,10 +333,13 @@ void nc_featurizer_free(nc_featurizer *fz)
     if (!fz)
         return;
     nc_stemmer_free(fz->stem);
-    nc_free(fz->word);
     nc_free(fz->bslot);
+    nc_free(fz->mslot);
+    nc_free(fz->mkey);
     nc_vocab_free(fz->mstems);
     nc_arena_free(&fz->bkeys);
+    nc_arena_free(&fz->ring[0]);
+    nc_arena_free(&fz->ring[1]);
     nc_free(fz);
 }
 
@@ -325,7 +358,7 @@ static const char *static_stem(unsigned sk)
 }
 
 static size_t bigram_hash(uint64_t pair);
-static size_t bigram_probe(const nc_featurizer *fz, uint64_t pair);
+static size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t q);
 static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen);
 
 /*
@@ -344,12 +377,13 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         nb += k[0] == 'b' && k[1] == ':';
     }
     size_t cap = 16;
-    while (cap < 2 * (size_t)nb)
+    while (3 * cap < 4 * (size_t)nb)
         cap *= 2;
     TRY(nc_vocab_new(&fz->mstems));
-    if (!(fz->bslot = nc_calloc(cap, sizeof *fz->bslot)))
+    if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)) ||
+        !(fz->mkey = nc_malloc((nb ? nb : 1) * sizeof *fz->mkey)))
         return NC_ERR_NOMEM;
-    fz->bmask = cap - 1;
+    fz->mmask = cap - 1;
     for (uint32_t f = 0; f < nf; f++) {
         size_t len;
         const char *k = nc_vocab_key(features, f, &len);
@@ -362,9 +396,9 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         char *copy = nc_arena_strndup(&fz->bkeys, k, len);
         if (!copy)
             return NC_ERR_NOMEM;
-        uint64_t pair = (uint64_t)(SI_BASE + ip) << 32 | (SI_BASE + iq);
-        size_t j = bigram_probe(fz, pair);
-        fz->bslot[j] = (bigram_slot){ pair, copy, (uint32_t)len, fz->nbig++ };
+        size_t j = mbigram_probe(fz, SI_BASE + ip, SI_BASE + iq);
+        fz->mkey[fz->nbig] = (mbigram_key){ copy, (uint32_t)len };
+        fz->mslot[j] = (mbigram_slot){ SI_BASE + ip, SI_BASE + iq, fz->nbig++ };
     }
     for (unsigned sk = 0; sk < SK_COUNT; sk++) {
         const char *st = static_stem(sk);
@@ -375,15 +409,17 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
 
 nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features)
 {
-    if (fz->mstems || fz->bslot || fz->word_cap)
+    if (fz->mstems || fz->bslot || fz->used)
         return NC_ERR_ARG; /* only before the first nc_featurize */
     nc_status st = restrict_build(fz, features);
     if (st != NC_OK) { /* back to a fresh, unrestricted featurizer */
         nc_vocab_free(fz->mstems);
         fz->mstems = NULL;
-        nc_free(fz->bslot);
-        fz->bslot = NULL;
-        fz->bmask = 0;
+        nc_free(fz->mslot);
+        nc_free(fz->mkey);
+        fz->mslot = NULL;
+        fz->mkey = NULL;
+        fz->mmask = 0;
         fz->nbig = 0;
         nc_arena_free(&fz->bkeys);
         nc_arena_init(&fz->bkeys);
@@ -439,22 +475,14 @@ static size_t bigram_probe(const nc_featurizer *fz, uint64_t pair)
     return j;
 }
 
-/* word_at's growth: room for word id; NC_ERR_NOMEM leaves the array as it was. */
-static nc_status word_grow(nc_featurizer *fz, uint32_t id)
+/* Restricted: the slot of the model bigram (p, q), or of the empty slot
+ * where it would go (mslot not NULL). */
+static inline size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t q)
 {
-    word_info *n = nc_grow_zeroed(fz->word, &fz->word_cap, id, sizeof *n, 4096);
-    if (!n)
-        return NC_ERR_NOMEM;
-    fz->word = n;
-    return NC_OK;
-}
-
-/* The info of cached word id, the array grown to hold it; NULL when that fails. */
-static inline word_info *word_at(nc_featurizer *fz, uint32_t id)
-{
-    if (id >= fz->word_cap && word_grow(fz, id) != NC_OK)
-        return NULL;
-    return &fz->word[id];
+    size_t j = bigram_hash((uint64_t)p << 32 | q) & fz->mmask;
+    while (fz->mslot[j].p && (fz->mslot[j].p != p || fz->mslot[j].q != q))
+        j = (j + 1) & fz->mmask;
+    return j;
 }
 
 /* SI_* or SI_BASE + the index of stem in mstems. */
@@ -466,22 +494,17 @@ static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen)
     return nc_vocab_find(fz->mstems, stem, slen, &i) ? SI_BASE + i : SI_NONE;
 }
 
-/* Restricted: the stem index of unigram uid (stem[0..slen)), in *si
- * (worked out once per token, and kept for the next token's bigram). */
-static inline nc_status unigram_si(nc_featurizer *fz, uint32_t uid, const char *stem, size_t slen,
-                            uint32_t *si)
+/* Restricted: the stem index of unigram uid (stem[0..slen)), whose aux is
+ * wa when it is a cached word (worked out once per token, and kept for
+ * the next token's bigram). */
+static inline uint32_t unigram_si(const nc_featurizer *fz, uint32_t uid, nc_word_aux *wa,
+                                  const char *stem, size_t slen)
 {
-    if (uid >= NC_STEM_CACHE_MAX) {
-        *si = fz->static_si[uid - NC_STEM_CACHE_MAX];
-        return NC_OK;
-    }
-    word_info *w = word_at(fz, uid);
-    if (!w)
-        return NC_ERR_NOMEM;
-    if (!w->si)
-        w->si = stem_si(fz, stem, slen);
-    *si = w->si;
-    return NC_OK;
+    if (uid >= NC_STEM_CACHE_MAX)
+        return fz->static_si[uid - NC_STEM_CACHE_MAX];
+    if (!wa->b)
+        wa->b = stem_si(fz, stem, slen);
+    return wa->b;
 }
 
 /*
@@ -506,9 +529,17 @@ static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, u
         if (sp == SI_STRING || sq == SI_STRING)
             return NC_OK;
         *absent = 1;
-        if (sp == SI_NONE || sq == SI_NONE || !fz->bslot)
+        if (sp == SI_NONE || sq == SI_NONE || !fz->mslot)
             return NC_OK;
-        pair = (uint64_t)sp << 32 | sq;
+        j = mbigram_probe(fz, sp, sq);
+        if (fz->mslot[j].p) {
+            uint32_t b = fz->mslot[j].id;
+            *key = fz->mkey[b].s;
+            *len = fz->mkey[b].len;
+            *id = NC_KEY_BIGRAM + b;
+            *absent = 0;
+        }
+        return NC_OK;
     }
     if (fz->bslot) {
         j = bigram_probe(fz, pair);
@@ -667,22 +698,17 @@ static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
     return st;
 }
 
-/* The class of a cached word, computed on first sight. */
-static nc_status word_class(nc_featurizer *fz, uint32_t id, const char *w, unsigned *cls)
+/* The class of word w, whose aux is wa (NULL: uncached), computed on
+ * first sight of a cached word. */
+static inline unsigned word_class(nc_word_aux *wa, const char *w)
 {
-    if (id == NC_STEM_UNCACHED) {
-        *cls = cue_class(w);
-        return NC_OK;
-    }
-    word_info *wi = word_at(fz, id);
-    if (!wi)
-        return NC_ERR_NOMEM;
-    if (!wi->cls) {
+    if (!wa)
+        return cue_class(w);
+    if (!wa->a) {
         unsigned c = cue_class(w);
-        wi->cls = c ? c : CUE_NONE;
+        wa->a = c ? c : CUE_NONE;
     }
-    *cls = wi->cls & ~CUE_NONE;
-    return NC_OK;
+    return wa->a & ~CUE_NONE;
 }
 
 static int is_quote(uint32_t cp)
@@ -707,6 +733,12 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     nc_token *tok;
     size_t nt;
     TRY(nc_tokenize(in->text, in->len, a, &tok, &nt));
+    /* Where each word is in the stem cache, asked for all at once so the
+     * cache misses overlap (nc_stemmer_where).  The slot is kept in the
+     * token's punct field, which words do not use. */
+    for (size_t i = 0; i < nt; i++)
+        if (tok[i].type == NC_TOK_WORD)
+            tok[i].punct = nc_stemmer_where(fz->stem, tok[i].text, tok[i].len);
     const nc_options *o = &fz->opt;
     /* Keys: a word (and a bigram) per token, then a few dozen cues at most;
      * sized once here rather than grown from 32 by copying. */
@@ -730,10 +762,11 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         const char *key = NULL; /* a static "w:" key for stem, when there is one */
         unsigned sk = 0;        /* and its static index */
         uint32_t wid = NC_STEM_UNCACHED;
+        nc_word_aux *wa = NULL; /* the word's, until the next stemmer call */
         if (t->type == NC_TOK_WORD) {
-            unsigned cls;
-            TRY(nc_stemmer_stem(fz->stem, t->text, t->len, &stem, &slen, &wid));
-            TRY(word_class(fz, wid, t->text, &cls));
+            TRY(nc_stemmer_stem_aux(fz->stem, t->punct, t->text, t->len, &stem, &slen, &wid,
+                                    &wa));
+            unsigned cls = word_class(wa, t->text);
             cues |= cls;
             if ((cls & CUE_REPORT) && i + 4 >= nt)
                 report_end = 1;
@@ -800,7 +833,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         }
         uint32_t si = 0;
         if (restricted && uid != NC_KEY_UNCACHED)
-            TRY(unigram_si(fz, uid, stem, slen, &si));
+            si = unigram_si(fz, uid, wa, stem, slen);
         words++;
         if (o->bigrams && prev)
             TRY(kb_pair(fz, a, kb, prev, prev_len, prev_uid, prev_si, stem, slen, uid, si,
@@ -853,10 +886,55 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     return NC_OK;
 }
 
+/*
+ * The keys sentence i of s[0..n) gets after its own (sentence_features):
+ * position, then the context of its neighbours' cue lists prev (sentence
+ * i - 1, NULL when i == 0) and next (i + 1, NULL at the end).
+ */
+static nc_status finish_sentence(const nc_featurizer *fz, const nc_sent_in *s, size_t i,
+                                 nc_arena *a, keybuf *kb, const cuelist *prev,
+                                 const cuelist *next)
+{
+    const nc_options *o = &fz->opt;
+    if (o->position) {
+        static const size_t sent_edges[] = { 1, 2, 3, 5, 10 };
+        static const size_t para_edges[] = { 1, 2, 3, 6 };
+        size_t sb = bucket(s[i].doc_index, sent_edges, 5);
+        size_t pb = bucket(s[i].index_in_paragraph, para_edges, 4);
+        TRY(kb_static(a, kb, SK_POS_S + (unsigned)sb));
+        TRY(kb_static(a, kb, SK_POS_I + (unsigned)pb));
+        if (s[i].flags & NC_SENT_HEADING)
+            TRY(kb_static(a, kb, SK_HEADING));
+        if (s[i].flags & NC_SENT_BULLET)
+            TRY(kb_static(a, kb, SK_BULLET));
+        if (s[i].flags & NC_SENT_DATELINE)
+            TRY(kb_static(a, kb, SK_DATELINE));
+        if (s[i].flags & NC_SENT_DOC_LAST)
+            TRY(kb_static(a, kb, SK_LAST));
+    }
+    if (o->context) {
+        /* The neighbours' own cue keys (those sentence_features listed),
+         * in their order, as x:p:c:NAME and x:n:c:NAME. */
+        for (int side = 0; side < 2; side++) {
+            const cuelist *cl = side ? next : prev;
+            if (!cl) {
+                TRY(kb_static(a, kb, side ? SK_XN_NONE : SK_XP_NONE));
+                continue;
+            }
+            for (unsigned k = 0; k < cl->n; k++) {
+                const struct cue_key *ck = &cue_keys[cl->id[k]];
+                TRY(kb_add(a, kb, ck->x[side], ck->len + 4,
+                           SKEY((side ? SK_XN : SK_XP) + cl->id[k])));
+            }
+        }
+    }
+    return NC_OK;
+}
+
 nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_arena *a,
                        nc_sent_feats *out)
 {
-    const nc_options *o = &fz->opt;
+    fz->used = 1;
     cuelist *cls = n ? nc_arena_alloc(a, n * sizeof *cls) : NULL;
     if (n && !cls)
         return NC_ERR_NOMEM;
@@ -870,40 +948,45 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
     }
     for (size_t i = 0; i < n; i++) {
         keybuf *kb = &kbs[i];
-        if (o->position) {
-            static const size_t sent_edges[] = { 1, 2, 3, 5, 10 };
-            static const size_t para_edges[] = { 1, 2, 3, 6 };
-            size_t sb = bucket(s[i].doc_index, sent_edges, 5);
-            size_t pb = bucket(s[i].index_in_paragraph, para_edges, 4);
-            TRY(kb_static(a, kb, SK_POS_S + (unsigned)sb));
-            TRY(kb_static(a, kb, SK_POS_I + (unsigned)pb));
-            if (s[i].flags & NC_SENT_HEADING)
-                TRY(kb_static(a, kb, SK_HEADING));
-            if (s[i].flags & NC_SENT_BULLET)
-                TRY(kb_static(a, kb, SK_BULLET));
-            if (s[i].flags & NC_SENT_DATELINE)
-                TRY(kb_static(a, kb, SK_DATELINE));
-            if (s[i].flags & NC_SENT_DOC_LAST)
-                TRY(kb_static(a, kb, SK_LAST));
-        }
-        if (o->context) {
-            /* The neighbours' own cue keys (those sentence_features listed),
-             * in their order, as x:p:c:NAME and x:n:c:NAME. */
-            for (int side = 0; side < 2; side++) {
-                if ((side == 0 && i == 0) || (side == 1 && i + 1 >= n)) {
-                    TRY(kb_static(a, kb, side ? SK_XN_NONE : SK_XP_NONE));
-                    continue;
-                }
-                const cuelist *cl = &cls[side ? i + 1 : i - 1];
-                for (unsigned k = 0; k < cl->n; k++) {
-                    const struct cue_key *ck = &cue_keys[cl->id[k]];
-                    TRY(kb_add(a, kb, ck->x[side], ck->len + 4,
-                               SKEY((side ? SK_XN : SK_XP) + cl->id[k])));
-                }
-            }
-        }
+        TRY(finish_sentence(fz, s, i, a, kb, i ? &cls[i - 1] : NULL,
+                            i + 1 < n ? &cls[i + 1] : NULL));
         out[i].keys = kb->k;
         out[i].n = kb->n;
+    }
+    return NC_OK;
+}
+
+/*
+ * nc_featurize_each: sentence j is featurized into ring arena j % 2
+ * (reset first: the sentence that used it, j - 2, is done), and handed to
+ * fn as soon as its context is known: right away without context, else
+ * once sentence j + 1 has its own cue list.  Cue lists are kept for the
+ * last three sentences (i - 1, i, i + 1).
+ */
+nc_status nc_featurize_each(nc_featurizer *fz, const nc_sent_in *s, size_t n,
+                            nc_sent_fn fn, void *ctx)
+{
+    fz->used = 1;
+    keybuf kb[2];
+    cuelist cl[3];
+    size_t nw[2];
+    int lag = fz->opt.context != 0; /* sentences held back for their next one's cues */
+    for (size_t j = 0; j < n + (size_t)lag; j++) {
+        if (j < n) {
+            nc_arena *a = &fz->ring[j & 1];
+            nc_arena_reset(a);
+            kb[j & 1] = (keybuf){ 0 };
+            cl[j % 3].n = 0;
+            TRY(sentence_features(fz, &s[j], a, &kb[j & 1], &cl[j % 3], &nw[j & 1]));
+        }
+        if (j < (size_t)lag)
+            continue;
+        size_t i = j - (size_t)lag; /* the sentence whose keys are now complete */
+        keybuf *k = &kb[i & 1];
+        TRY(finish_sentence(fz, s, i, &fz->ring[i & 1], k, i ? &cl[(i + 2) % 3] : NULL,
+                            i + 1 < n ? &cl[(i + 1) % 3] : NULL));
+        nc_sent_feats f = { k->k, k->n, nw[i & 1] };
+        TRY(fn(ctx, i, &f));
     }
     return NC_OK;
 }

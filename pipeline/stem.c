@@ -5,16 +5,22 @@
  * feature key is ready made (nc_stemmer_word_key): the featurizer points
  * at it instead of building "w:" + stem for every token.
  *
- * In front of the cache (a uthash vocabulary) sits a direct-mapped table
- * of short words with their id and stem, indexed by a hash of the word:
- * a word found there costs one probe, where the vocabulary probe walks a
- * bucket and one or two entries spread over megabytes and then reads the
- * stem arrays by id (perf: ~15 % of classify).  Words that collide simply
- * replace each other; the vocabulary stays the reference.  It has 65,536
- * slots (2.5 MiB at most, allocated zeroed, so pages no word reaches are
- * never touched): with 16,384 the bench corpus's 18,000 words missed it on
- * 1 token in 8, now on 1 in 30 (classify -2 % on 20 MB, median of 9).
- *
+ * In front of the cache (a uthash vocabulary) sits an open-addressing
+ * table (linear probing) of short words with their id and stem, indexed
+ * by a hash of the word: a word found there costs one probe, where the
+ * vocabulary probe walks a bucket and one or two entries spread over
+ * megabytes and then reads the stem arrays by id.  Words are added when
+ * they are cached and never removed; past half full (32,768 words) new
+ * words go to the vocabulary alone, which stays the reference.  It has
+ * 65,536 slots of a cache line each (4 MiB, allocated zeroed, so pages no
+ * word reaches are never touched; the bench corpus's words touch as many
+ * lines as with 32-byte slots, about one a word), and a slot carries the
+ * caller's per-word data (nc_stemmer_stem_aux), so a known word's token
+ * reads one line for its stem, id and the featurizer's cue class.  It was direct-mapped, colliding words replacing each
+ * other: the bench corpus's 17,978 words then missed it on 1 token in 29
+ * (3.5 % of 15.9 M on 100 MB), and each miss walked uthash (perf:
+ * find_hashed 7 % of classify 20 MB).
+
  * libstemmer allocates with plain malloc inside sb_stemmer_new and its
  * buffers: those few allocations (made once per stemmer) are outside the
  * library's hook; everything this file allocates goes through it.
@@ -31,22 +37,30 @@
 #define WORD_PREFIX "w:"
 #define WORD_PREFIX_LEN 2u
 
-#define FRONT_SLOTS 65536u /* 40 bytes each */
-#define FRONT_WORD 18u     /* longest word kept in the front (bytes) */
+#define FRONT_SLOTS 65536u /* 64 bytes each */
+#define FRONT_MAX (FRONT_SLOTS / 2) /* words in the front at most */
+#define FRONT_WORD 42u     /* longest word kept in the front (bytes) */
 
+/* A front slot is one cache line: the word, its id and stem, and the
+ * caller's aux word (stem.h), so a token of a known word costs one line. */
 typedef struct front_slot {
     const char *stem;   /* the cached stem (after "w:"); NULL = empty slot */
+    nc_word_aux aux;    /* the word's aux (nc_stemmer_stem_aux) */
     uint32_t id;        /* its word id */
     uint8_t len, slen;  /* word and stem bytes */
     char w[FRONT_WORD]; /* the word, len bytes */
 } front_slot;
+_Static_assert(sizeof(front_slot) == 64, "a front slot is a cache line");
 
 struct nc_stemmer {
     struct sb_stemmer *sb; /* NULL for "none" */
-    front_slot *front;     /* [FRONT_SLOTS] */
+    front_slot *front;     /* [FRONT_SLOTS], 64-byte aligned in front_mem */
+    uint32_t nfront;       /* words in the front (at most FRONT_MAX) */
+    void *front_mem;
     nc_vocab *cache;       /* word -> id; stems[id] is its stem */
     char **stems;          /* [id] "w:" + stem, NUL-terminated */
     size_t *stem_len;      /* [id] bytes of the stem alone */
+    nc_word_aux *aux;      /* [id] aux of the words not in the front */
     size_t cap;
     char *scratch;         /* uncached result when the cache is full */
     size_t scratch_cap;
@@ -70,9 +84,15 @@ nc_status nc_stemmer_new(const char *lang, nc_stemmer **out)
     nc_stemmer *s = nc_calloc(1, sizeof *s);
     if (!s)
         return NC_ERR_NOMEM;
-    s->front = nc_calloc(FRONT_SLOTS, sizeof *s->front);
-    if (!s->front || nc_vocab_new(&s->cache) != NC_OK) {
-        nc_free(s->front);
+    /* Aligned to a cache line, so no slot straddles two: calloc's large
+     * blocks start 16 bytes into a page (with 32-byte slots, aligning
+     * took callgrind's LL misses on classify 5 MB, 1 MiB LL, from 2.45 to
+     * 2.41 M). */
+    s->front_mem = nc_calloc(FRONT_SLOTS + 1, sizeof *s->front);
+    if (s->front_mem)
+        s->front = (front_slot *)(((uintptr_t)s->front_mem + 63) & ~(uintptr_t)63);
+    if (!s->front_mem || nc_vocab_new(&s->cache) != NC_OK) {
+        nc_free(s->front_mem);
         nc_free(s);
         return NC_ERR_NOMEM;
     }
@@ -98,8 +118,9 @@ void nc_stemmer_free(nc_stemmer *s)
         nc_free(s->stems[i]);
     nc_free(s->stems);
     nc_free(s->stem_len);
+    nc_free(s->aux);
     nc_vocab_free(s->cache);
-    nc_free(s->front);
+    nc_free(s->front_mem);
     nc_free(s->scratch);
     nc_free(s);
 }
@@ -121,43 +142,84 @@ static nc_status raw_stem(nc_stemmer *s, const char *word, size_t len, const cha
     return NC_OK;
 }
 
-/* Remember cached word id (word[0..len), len <= FRONT_WORD) in front slot f. */
-static void front_set(const nc_stemmer *s, front_slot *f, const char *word, size_t len,
-                      uint32_t id)
+/* Remember cached word id (word[0..len), len <= FRONT_WORD) in the empty
+ * front slot f, while the front is at most half full; 0 when it is not. */
+static int front_set(nc_stemmer *s, front_slot *f, const char *word, size_t len, uint32_t id)
 {
-    if (s->stem_len[id] > UINT8_MAX)
-        return;
+    if (s->stem_len[id] > UINT8_MAX || s->nfront >= FRONT_MAX)
+        return 0;
     f->stem = s->stems[id] + WORD_PREFIX_LEN;
     f->id = id;
     f->len = (uint8_t)len;
     f->slen = (uint8_t)s->stem_len[id];
     memcpy(f->w, word, len);
+    s->nfront++;
+    return 1;
+}
+
+/* a[0..n) == b[0..n), for the short words of the front: inline, where the
+ * memcmp call cost more than the compare (~2.5 % of classify in libc). */
+static inline int same_word(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        if (a[i] != b[i])
+            return 0;
+    return 1;
+}
+
+uint32_t nc_stemmer_where(const nc_stemmer *s, const char *word, size_t len)
+{
+    if (len > FRONT_WORD)
+        return 0; /* not looked up in the front */
+    uint32_t j = (uint32_t)(nc_hash64(0, word, len) & (FRONT_SLOTS - 1));
+    NC_PREFETCH(&s->front[j]);
+    return j;
 }
 
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
                           size_t *slen, uint32_t *word_id)
 {
     uint32_t id;
+    nc_word_aux *aux;
+    nc_status st = nc_stemmer_stem_aux(s, nc_stemmer_where(s, word, len), word, len, stem, slen,
+                                       &id, &aux);
     if (word_id)
-        *word_id = NC_STEM_UNCACHED;
-    front_slot *f = NULL;
+        *word_id = id;
+    return st;
+}
+
+nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, size_t len,
+                              const char **stem, size_t *slen, uint32_t *word_id,
+                              nc_word_aux **aux)
+{
+    uint32_t id;
+    *word_id = NC_STEM_UNCACHED;
+    *aux = NULL;
+    front_slot *f = NULL; /* the empty slot where word goes in the front */
     if (len <= FRONT_WORD) {
-        f = &s->front[nc_hash64(0, word, len) & (FRONT_SLOTS - 1)];
-        if (f->stem && f->len == len && memcmp(f->w, word, len) == 0) {
-            *stem = f->stem;
-            *slen = f->slen;
-            if (word_id)
-                *word_id = f->id;
-            return NC_OK;
+        size_t j = where;
+        for (;; j = (j + 1) & (FRONT_SLOTS - 1)) { /* ends: never more than half full */
+            front_slot *e = &s->front[j];
+            if (!e->stem) {
+                f = e;
+                break;
+            }
+            if (e->len == len && same_word(e->w, word, len)) {
+                *stem = e->stem;
+                *slen = e->slen;
+                *word_id = e->id;
+                *aux = &e->aux;
+                return NC_OK;
+            }
         }
     }
     if (nc_vocab_find(s->cache, word, len, &id)) {
+        /* cached, not in the front: it missed it when it was cached, and
+         * words enter the front only then (so each has one aux) */
         *stem = s->stems[id] + WORD_PREFIX_LEN;
         *slen = s->stem_len[id];
-        if (word_id)
-            *word_id = id;
-        if (f)
-            front_set(s, f, word, len, id);
+        *word_id = id;
+        *aux = &s->aux[id];
         return NC_OK;
     }
     const char *r;
@@ -192,6 +254,10 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
         if (!nl)
             return NC_ERR_NOMEM;
         s->stem_len = nl;
+        nc_word_aux *na = nc_reallocarray(s->aux, ncap, sizeof *na);
+        if (!na)
+            return NC_ERR_NOMEM;
+        s->aux = na;
         s->cap = ncap;
     }
     if (rlen > SIZE_MAX - WORD_PREFIX_LEN - 1)
@@ -209,12 +275,11 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
     }
     s->stems[id] = copy;
     s->stem_len[id] = rlen;
-    if (f)
-        front_set(s, f, word, len, id);
+    s->aux[id] = (nc_word_aux){ 0, 0 };
+    *aux = f && front_set(s, f, word, len, id) ? &f->aux : &s->aux[id];
     *stem = copy + WORD_PREFIX_LEN;
     *slen = rlen;
-    if (word_id)
-        *word_id = id;
+    *word_id = id;
     return NC_OK;
 }
 

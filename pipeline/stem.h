@@ -37,6 +37,33 @@ void nc_stemmer_free(nc_stemmer *s);
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
                           size_t *slen, uint32_t *word_id);
 /*
+ * nc_stemmer_stem for callers with per-word data: *word_id is set (to
+ * NC_STEM_UNCACHED when the word is not cached), and *aux to the word's
+ * nc_word_aux, two integers the caller may use as it likes (zero when the
+ * word is first cached; each cached word has one, which keeps its values
+ * until nc_stemmer_free; the pointer is valid until the next call), or
+ * NULL for an uncached word.  The featurizer keeps a word's cue class
+ * there: for most words it sits in the cache line that found the stem,
+ * where a table of its own by word id cost a cache miss per token.
+ */
+typedef struct nc_word_aux {
+    uint32_t a, b;
+} nc_word_aux;
+/*
+ * where is nc_stemmer_where(s, word, len): the stemmer's hash of the word,
+ * worked out once per token.
+ */
+nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, size_t len,
+                              const char **stem, size_t *slen, uint32_t *word_id,
+                              nc_word_aux **aux);
+/*
+ * Where word[0..len) is looked up, for nc_stemmer_stem_aux; it also starts
+ * loading that cache line.  The featurizer calls it for every word of a
+ * sentence before stemming them, so the misses on the stem cache overlap
+ * instead of coming one token after another.
+ */
+uint32_t nc_stemmer_where(const nc_stemmer *s, const char *word, size_t len);
+/*
  * The feature key of cached word id (< NC_STEM_UNCACHED, as returned by
  * nc_stemmer_stem): "w:" followed by its stem, NUL-terminated, *len bytes;
  * owned by the stemmer and valid until nc_stemmer_free.  It lets the
