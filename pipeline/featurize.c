@@ -407,6 +407,11 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
     return NC_OK;
 }
 
+nc_stemmer *nc_featurizer_stemmer(nc_featurizer *fz)
+{
+    return fz->stem;
+}
+
 nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features)
 {
     if (fz->mstems || fz->bslot || fz->used)
@@ -830,6 +835,10 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             uid = UNI_STATIC(sk);
         } else {
             TRY(kb_push(a, kb, "w:", 2, stem, slen, NC_KEY_UNCACHED));
+            /* From here on the arena copy: an uncached word's stem is in the
+             * stemmer's scratch buffer, which the next uncached word
+             * overwrites (or moves) while this stem is still prev. */
+            stem = kb->k[kb->n - 1].s + 2;
         }
         uint32_t si = 0;
         if (restricted && uid != NC_KEY_UNCACHED)

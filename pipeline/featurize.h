@@ -90,6 +90,8 @@ void nc_featurizer_free(nc_featurizer *fz);
  * and as it was.
  */
 nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features);
+/* fz's stemmer (for tests: nc_stemmer_set_limit). */
+nc_stemmer *nc_featurizer_stemmer(nc_featurizer *fz);
 /*
  * Features of the n sentences s[] of one document into out[0..n), every
  * key array and built key in arena a; keys of cached words point into the

@@ -64,6 +64,7 @@ struct nc_stemmer {
     size_t cap;
     char *scratch;         /* uncached result when the cache is full */
     size_t scratch_cap;
+    uint32_t limit;        /* words cached at most: NC_STEM_CACHE_MAX, less in tests */
 };
 
 int nc_stemmer_known(const char *lang)
@@ -103,6 +104,7 @@ nc_status nc_stemmer_new(const char *lang, nc_stemmer **out)
             return NC_ERR_NOMEM;
         }
     }
+    s->limit = NC_STEM_CACHE_MAX;
     *out = s;
     return NC_OK;
 }
@@ -227,7 +229,7 @@ nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, s
     nc_status st = raw_stem(s, word, len, &r, &rlen);
     if (st != NC_OK)
         return st;
-    if (nc_vocab_size(s->cache) >= NC_STEM_CACHE_MAX) {
+    if (nc_vocab_size(s->cache) >= s->limit) {
         if (rlen + 1 > s->scratch_cap) {
             char *n = nc_realloc(s->scratch, rlen + 1);
             if (!n)
@@ -287,4 +289,9 @@ const char *nc_stemmer_word_key(const nc_stemmer *s, uint32_t id, size_t *len)
 {
     *len = WORD_PREFIX_LEN + s->stem_len[id];
     return s->stems[id];
+}
+
+void nc_stemmer_set_limit(nc_stemmer *s, uint32_t max)
+{
+    s->limit = max < NC_STEM_CACHE_MAX ? max : NC_STEM_CACHE_MAX;
 }

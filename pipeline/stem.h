@@ -34,6 +34,9 @@ void nc_stemmer_free(nc_stemmer *s);
  * the one nc_stemmer_word_key gives.  NC_ERR_NOMEM on allocation failure.
  */
 #define NC_STEM_UNCACHED UINT32_MAX
+/* Cache at most max words (at most NC_STEM_CACHE_MAX): lets a test reach
+ * the full cache without a million distinct words. */
+void nc_stemmer_set_limit(nc_stemmer *s, uint32_t max);
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
                           size_t *slen, uint32_t *word_id);
 /*

@@ -380,6 +380,40 @@ static void test_stem_cache_front(void **state)
     nc_stemmer_free(st);
 }
 
+/*
+ * A full stem cache: past its limit a word's stem lives in the stemmer's
+ * scratch buffer only until the next uncached word.  The bigram of two
+ * such words (the second longer, so the buffer grows and moves) must still
+ * read the first one's stem: under ASan the old code read freed memory
+ * here, without it a wrong key.
+ */
+static void test_stem_cache_full(void **state)
+{
+    (void)state;
+    nc_options o;
+    nc_options_default(&o);
+    o.bigrams = 1;
+    nc_featurizer *fz;
+    assert_int_equal(nc_featurizer_new(&o, &fz), NC_OK);
+    nc_stemmer_set_limit(nc_featurizer_stemmer(fz), 2);
+    static const char t[] = "alpha beta xkcdq plmnbvcxzqwrtqsdfghjklm xkcdq";
+    nc_sent_in s = { t, sizeof t - 1, NC_SENT_PARA_START | NC_SENT_DOC_LAST, 0, 0, 0 };
+    nc_arena a;
+    nc_arena_init(&a);
+    nc_sent_feats f;
+    for (int round = 0; round < 2; round++) { /* the second: all from the caches */
+        nc_arena_reset(&a);
+        assert_int_equal(nc_featurize(fz, &s, 1, &a, &f), NC_OK);
+        assert_true(has(&f, "b:alpha beta"));
+        assert_true(has(&f, "b:beta xkcdq"));
+        assert_true(has(&f, "b:xkcdq plmnbvcxzqwrtqsdfghjklm"));
+        assert_true(has(&f, "b:plmnbvcxzqwrtqsdfghjklm xkcdq"));
+        assert_true(has(&f, "w:xkcdq") && has(&f, "w:plmnbvcxzqwrtqsdfghjklm"));
+    }
+    nc_arena_free(&a);
+    nc_featurizer_free(fz);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -390,6 +424,7 @@ int main(void)
         cmocka_unit_test(test_key_ids_alloc_failure),
         cmocka_unit_test(test_restricted_bigrams),
         cmocka_unit_test(test_stem_cache_front),
+        cmocka_unit_test(test_stem_cache_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
