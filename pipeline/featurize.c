@@ -251,24 +251,20 @@ typedef struct bigram_slot {
 
 /*
  * A scorer's cache of its model's bigrams (restricted featurizers): the
- * pair of stem indices -> bigram id, 12 bytes a slot with the keys aside
- * (mkey: read only on a hit).  Most pairs of an input are not model
- * bigrams, so most probes miss and land anywhere in the table: with
- * 24-byte slots at most half full the default model's 9,439 bigrams took
- * 768 KiB, most of a 1 MiB L2 cache (callgrind with a 1 MiB LL: ~0.4 M
- * misses on the probe in classify 5 MB); now 192 KiB, at most 3/4 full.
+ * pair of stem indices -> bigram id and where its key is in one block of
+ * key text, 16 bytes a slot, at most 3/4 full (256 KiB for the default
+ * model's 11,000 bigrams).  A key's length is not stored: it is "b:",
+ * the two stems and a space.  With 24-byte slots at most half full (key
+ * pointer and length inline) the table filled most of a 1 MiB L2 cache;
+ * with 12-byte slots and the keys in an array by id, every hit cost a
+ * second miss, on that array (perf, classify 100 MB: a fifth of kb_pair).
  */
 typedef struct mbigram_slot {
     uint32_t p, q;    /* stem indices + SI_BASE; p == 0: empty slot */
     uint32_t id;
+    uint32_t off;     /* its key: mtext + off */
 } mbigram_slot;
 
-/* A model bigram's key, by bigram id: one line for both (two arrays cost
- * two misses on a hit). */
-typedef struct mbigram_key {
-    const char *s;
-    uint32_t len;
-} mbigram_key;
 
 #define TRY(x)                                                                                 \
     do {                                                                                       \
@@ -300,7 +296,7 @@ struct nc_featurizer {
     size_t bmask;
     mbigram_slot *mslot; /* restricted: the model's bigrams, [mmask + 1] */
     size_t mmask;
-    mbigram_key *mkey;  /* restricted: [bigram id] its key */
+    char *mtext;        /* restricted: the model bigrams' keys, NUL-terminated */
     uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
     nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
     nc_vocab *mstems;   /* restricted: the stems of the model's bigrams; else NULL */
@@ -335,7 +331,7 @@ void nc_featurizer_free(nc_featurizer *fz)
     nc_stemmer_free(fz->stem);
     nc_free(fz->bslot);
     nc_free(fz->mslot);
-    nc_free(fz->mkey);
+    nc_free(fz->mtext);
     nc_vocab_free(fz->mstems);
     nc_arena_free(&fz->bkeys);
     nc_arena_free(&fz->ring[0]);
@@ -371,19 +367,25 @@ static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen);
 static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
 {
     uint32_t nf = nc_vocab_size(features), nb = 0;
+    size_t text = 1;
     for (uint32_t f = 0; f < nf; f++) {
         size_t len;
         const char *k = nc_vocab_key(features, f, &len);
-        nb += k[0] == 'b' && k[1] == ':';
+        if (k[0] == 'b' && k[1] == ':') {
+            nb++;
+            text += len + 1;
+        }
     }
+    if (text > UINT32_MAX) /* offsets are 32-bit; no loadable model comes near */
+        return NC_ERR_NOMEM;
     size_t cap = 16;
     while (3 * cap < 4 * (size_t)nb)
         cap *= 2;
     TRY(nc_vocab_new(&fz->mstems));
-    if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)) ||
-        !(fz->mkey = nc_malloc((nb ? nb : 1) * sizeof *fz->mkey)))
+    if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)) || !(fz->mtext = nc_malloc(text)))
         return NC_ERR_NOMEM;
     fz->mmask = cap - 1;
+    size_t used = 0;
     for (uint32_t f = 0; f < nf; f++) {
         size_t len;
         const char *k = nc_vocab_key(features, f, &len);
@@ -393,12 +395,11 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         uint32_t ip, iq;
         TRY(nc_vocab_intern(fz->mstems, k + 2, (size_t)(sp - k - 2), &ip, NULL));
         TRY(nc_vocab_intern(fz->mstems, sp + 1, (size_t)(k + len - sp - 1), &iq, NULL));
-        char *copy = nc_arena_strndup(&fz->bkeys, k, len);
-        if (!copy)
-            return NC_ERR_NOMEM;
+        memcpy(fz->mtext + used, k, len);
+        fz->mtext[used + len] = '\0';
         size_t j = mbigram_probe(fz, SI_BASE + ip, SI_BASE + iq);
-        fz->mkey[fz->nbig] = (mbigram_key){ copy, (uint32_t)len };
-        fz->mslot[j] = (mbigram_slot){ SI_BASE + ip, SI_BASE + iq, fz->nbig++ };
+        fz->mslot[j] = (mbigram_slot){ SI_BASE + ip, SI_BASE + iq, fz->nbig++, (uint32_t)used };
+        used += len + 1;
     }
     for (unsigned sk = 0; sk < SK_COUNT; sk++) {
         const char *st = static_stem(sk);
@@ -421,9 +422,9 @@ nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *feat
         nc_vocab_free(fz->mstems);
         fz->mstems = NULL;
         nc_free(fz->mslot);
-        nc_free(fz->mkey);
+        nc_free(fz->mtext);
         fz->mslot = NULL;
-        fz->mkey = NULL;
+        fz->mtext = NULL;
         fz->mmask = 0;
         fz->nbig = 0;
         nc_arena_free(&fz->bkeys);
@@ -539,8 +540,8 @@ static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, u
         j = mbigram_probe(fz, sp, sq);
         if (fz->mslot[j].p) {
             uint32_t b = fz->mslot[j].id;
-            *key = fz->mkey[b].s;
-            *len = fz->mkey[b].len;
+            *key = fz->mtext + fz->mslot[j].off;
+            *len = (uint32_t)(3 + pl + ql);
             *id = NC_KEY_BIGRAM + b;
             *absent = 0;
         }
