@@ -155,7 +155,7 @@ nc_status nc_top_features(const nc_model *m, size_t label, size_t k, uint64_t mi
             tot += c[l];
         if (tot < min_count || c[label] == 0)
             continue;
-        const double *lp = &m->logp[(size_t)f * nl];
+        const double *lp = nc_model_logp(m, f);
         double other = 0.0;
         for (uint32_t l = 0; l < nl; l++)
             if (l != label)

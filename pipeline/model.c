@@ -39,7 +39,8 @@ nc_status nc_model_new_empty(const nc_options *o, nc_model **out)
 
 static void free_derived(nc_model *m)
 {
-    nc_free(m->logp);
+    nc_free(m->rows);
+    nc_free(m->row_of);
     nc_free(m->log_unseen);
     nc_free(m->log_prior);
     nc_free(m->log_trans);
@@ -47,7 +48,9 @@ static void free_derived(nc_model *m)
     nc_free(m->output_of);
     nc_free(m->output_names);
     nc_free(m->output_text);
-    m->logp = m->log_unseen = m->log_prior = m->log_trans = NULL;
+    m->rows = m->log_unseen = m->log_prior = m->log_trans = NULL;
+    m->row_of = NULL;
+    m->nrows = 0;
     m->label_names = m->output_names = NULL;
     m->output_of = NULL;
     m->output_text = NULL;
@@ -312,12 +315,16 @@ nc_status nc_model_prepare(nc_model *m)
     size_t nf = m->nfeatures;
     if (nl == 0)
         return NC_ERR_EMPTY;
-    m->logp = nc_reallocarray(NULL, nf ? nf * nl : 1, sizeof *m->logp);
+    /* Room for every feature's row; only the distinct ones are written
+     * (so only their pages are touched) and the rest is given back. */
+    m->rows = nc_reallocarray(NULL, nf ? nf * nl : 1, sizeof *m->rows);
+    m->row_of = nc_reallocarray(NULL, nf ? nf : 1, sizeof *m->row_of);
     m->log_unseen = nc_calloc((size_t)nl * 2, sizeof *m->log_unseen);
     m->log_prior = nc_calloc(nl, sizeof *m->log_prior);
     m->log_trans = nc_calloc((size_t)(nl + 1) * nl, sizeof *m->log_trans);
     m->label_names = nc_calloc(nl, sizeof *m->label_names);
-    if (!m->logp || !m->log_unseen || !m->log_prior || !m->log_trans || !m->label_names) {
+    if (!m->rows || !m->row_of || !m->log_unseen || !m->log_prior || !m->log_trans ||
+        !m->label_names) {
         free_derived(m);
         return NC_ERR_NOMEM;
     }
@@ -373,7 +380,6 @@ nc_status nc_model_prepare(nc_model *m)
     const double s = m->opt.entropy_weight, hmax = log((double)nl);
     for (size_t f = 0; f < nf; f++) {
         const uint64_t *cnt = &m->counts[f * nl];
-        double *lp = &m->logp[f * nl];
         size_t i = (size_t)count_row_hash(cnt, nl, is_word[f]) & (msz - 1);
         for (; memo[i]; i = (i + 1) & (msz - 1)) {
             size_t g = memo[i] - 1;
@@ -381,10 +387,12 @@ nc_status nc_model_prepare(nc_model *m)
                 break;
         }
         if (memo[i]) {
-            memcpy(lp, &m->logp[(size_t)(memo[i] - 1) * nl], nl * sizeof *lp);
+            m->row_of[f] = m->row_of[memo[i] - 1];
             continue;
         }
         memo[i] = (uint32_t)f + 1;
+        m->row_of[f] = m->nrows;
+        double *lp = &m->rows[(size_t)m->nrows++ * nl];
         const double *tab = is_word[f] ? lg : lg + tsz;
         const double *den = is_word[f] ? dw : dc;
         const double a = is_word[f] ? aw : ac;
@@ -398,6 +406,9 @@ nc_status nc_model_prepare(nc_model *m)
     nc_free(is_word);
     nc_free(lg);
     nc_free(memo);
+    double *shrunk = nc_realloc(m->rows, (m->nrows ? m->nrows : 1) * (size_t)nl * sizeof *m->rows);
+    if (shrunk) /* else the larger block stays: shrinking cannot lose rows */
+        m->rows = shrunk;
     uint64_t total = 0;
     for (uint32_t l = 0; l < nl; l++)
         total += m->label_sents[l];

@@ -34,7 +34,11 @@ struct nc_model {
     char corpus_digest[17]; /* digest of the last corpus trained on, or "" */
 
     /* Derived at load/train time (nb_prepare), never stored. */
-    double *logp;           /* [feature * nlabels + label] log P(f | label) */
+    double *rows;           /* [row * nlabels + label] log P(f | label), each distinct
+                             * row once: features with the same counts (in a pruned
+                             * binary model about half of them) share one */
+    uint32_t *row_of;       /* [feature] its row (nc_model_logp) */
+    uint32_t nrows;
     double *log_unseen;     /* [label*2 + group] log P of an unseen feature */
     double *log_prior;      /* [label] */
     double *log_trans;      /* [(nlabels + 1) * nlabels] */
@@ -44,6 +48,12 @@ struct nc_model {
     const char **output_names; /* [output] NUL-terminated, byte-sorted */
     char *output_text;      /* the group names' storage (sublabels only) */
 };
+
+/* Feature f's row of log P(f | label), nlabels doubles (prepared models). */
+static inline const double *nc_model_logp(const nc_model *m, uint32_t f)
+{
+    return &m->rows[(size_t)m->row_of[f] * m->nlabels];
+}
 
 /* An empty model with options o (copied) and no labels or features. */
 nc_status nc_model_new_empty(const nc_options *o, nc_model **out);

@@ -465,13 +465,12 @@ enum { GROUP_WORD, GROUP_CUE, GROUP_POSITION };
 /*
  * What score_sentence reads per feature, in one 8-byte record: the binary
  * stamp and where the feature's log-probabilities are.  A pruned binary
- * model repeats the same row of m->logp a lot (the default model: 7,867
- * distinct rows for 13,994 features; see build_rows), so the scorer keeps
- * each distinct row once (sc->rows): the table a sentence's features
- * touch shrinks from 1 MB (9 doubles a feature) to 566 KB, and with
- * the stamp and group beside the row index a feature costs two cache
- * lines at most instead of four (stamp, group, two of the row).  The rows
- * are bit copies of m->logp's, so every sum is the same.
+ * model repeats the same row a lot (the default model: about 8,000
+ * distinct rows for 16,342 features), and the model keeps each distinct
+ * row once (nc_model.rows): the table a sentence's features touch is about
+ * half of 9 doubles a feature, and with the stamp and group beside the row
+ * index a feature costs two cache lines at most instead of four (stamp,
+ * group, two of the row).
  */
 typedef struct feat_rec {
     uint32_t stamp;     /* binary: last sentence that counted it */
@@ -484,7 +483,7 @@ struct nc_scorer {
     nc_key_cache kc;    /* key id of fz -> feature */
     uint8_t *group;     /* [feature] GROUP_* */
     feat_rec *frec;     /* [feature] */
-    double *rows;       /* [distinct row * nlabels]: m->logp's rows, once each */
+    const double *rows; /* m->rows */
     int32_t *fbuf;      /* score_sentence's scratch: [key] feature or FEAT_ABSENT */
     size_t fbuf_cap;
     uint32_t serial;
@@ -492,52 +491,26 @@ struct nc_scorer {
     size_t score_cap;
 };
 
-/*
- * sc->frec and sc->rows from m->logp and sc->group: rows with the same
- * bytes share one copy (an open-addressing table of row indices, hashed
- * on the bytes, at most half full).
- */
+/* sc->frec from the model's rows and sc->group. */
 static nc_status build_rows(nc_scorer *sc)
 {
     const nc_model *m = sc->m;
-    uint32_t nf = m->nfeatures, nl = m->nlabels, nr = 0;
-    size_t rowb = (size_t)nl * sizeof(double);
-    if (nf > UINT32_MAX >> 2) /* row indices must fit beside the group */
+    uint32_t nf = m->nfeatures;
+    if (m->nrows > UINT32_MAX >> 2) /* row indices must fit beside the group */
         return NC_ERR_NOMEM;
-    size_t cap = 16;
-    while (cap < 2 * (size_t)nf)
-        cap *= 2;
-    uint32_t *tab = nc_malloc(cap * sizeof *tab);
     sc->frec = nc_calloc(nf ? nf : 1, sizeof *sc->frec);
-    sc->rows = nc_malloc(nf ? (size_t)nf * rowb : rowb);
-    if (!tab || !sc->frec || !sc->rows) {
-        nc_free(tab);
+    if (!sc->frec)
         return NC_ERR_NOMEM;
-    }
-    memset(tab, 0xFF, cap * sizeof *tab);
-    for (uint32_t f = 0; f < nf; f++) {
-        const double *lp = &m->logp[(size_t)f * nl];
-        size_t j = nc_hash64(0, lp, rowb) & (cap - 1);
-        while (tab[j] != UINT32_MAX && memcmp(&sc->rows[(size_t)tab[j] * nl], lp, rowb) != 0)
-            j = (j + 1) & (cap - 1);
-        if (tab[j] == UINT32_MAX) {
-            memcpy(&sc->rows[(size_t)nr * nl], lp, rowb);
-            tab[j] = nr++;
-        }
-        sc->frec[f].row = tab[j] << 2 | sc->group[f];
-    }
-    nc_free(tab);
-    /* keep only the distinct rows (the table shrinks, it cannot fail) */
-    double *r = nc_realloc(sc->rows, nr ? (size_t)nr * rowb : rowb);
-    if (r)
-        sc->rows = r;
+    for (uint32_t f = 0; f < nf; f++)
+        sc->frec[f].row = m->row_of[f] << 2 | sc->group[f];
+    sc->rows = m->rows;
     return NC_OK;
 }
 
 nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
 {
     *out = NULL;
-    if (!m || m->nlabels == 0 || !m->logp)
+    if (!m || m->nlabels == 0 || !m->rows)
         return NC_ERR_ARG;
     nc_scorer *sc = nc_calloc(1, sizeof *sc);
     if (!sc)
@@ -575,7 +548,6 @@ void nc_scorer_free(nc_scorer *sc)
     nc_key_cache_free(&sc->kc);
     nc_free(sc->group);
     nc_free(sc->frec);
-    nc_free(sc->rows);
     nc_free(sc->fbuf);
     nc_free(sc->score);
     nc_free(sc);
@@ -884,7 +856,8 @@ nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, u
             return st;
         if (f < 0)
             continue;
-        double d = m->logp[(size_t)f * nl + la] - m->logp[(size_t)f * nl + lb];
+        const double *lp = nc_model_logp(m, (uint32_t)f);
+        double d = lp[la] - lp[lb];
         uint8_t g = sc->group[f];
         fn(ctx, sf.keys[k].s, (g == GROUP_WORD ? w : o->cue_weight * group_scale(o, g)) * d);
     }

@@ -229,7 +229,7 @@ static void test_round_trip(void **state)
         int c = memcmp(x, y, la < lb ? la : lb);
         assert_true(c < 0 || (c == 0 && la < lb));
     }
-    assert_non_null(b->logp); /* prepared, ready to classify */
+    assert_non_null(b->rows); /* prepared, ready to classify */
     nc_free(again);
 
     for (int order = 1; order <= 2; order++) {

@@ -69,7 +69,7 @@ static double logp(const nc_model *m, const char *feat, const char *label)
     uint32_t f, l;
     assert_true(nc_vocab_find(m->features, feat, strlen(feat), &f));
     assert_true(nc_vocab_find(m->labels, label, strlen(label), &l));
-    return m->logp[(size_t)f * m->nlabels + l];
+    return nc_model_logp(m, f)[l];
 }
 
 static void test_iir_13_1(void **state)
@@ -86,6 +86,15 @@ static void test_iir_13_1(void **state)
     assert_true(fabs(exp(logp(m, "w:tokyo", "j")) - 2.0 / 9) < 1e-12);
     assert_true(fabs(exp(logp(m, "w:japan", "j")) - 2.0 / 9) < 1e-12);
     assert_true(fabs(exp(m->log_prior[0]) - 3.0 / 4) < 1e-12); /* labels sorted: c, j */
+    /* Features with the same counts share one row: tokyo and japan (0, 1);
+     * beijing, shanghai and macao (1, 0); chinese its own: 3 rows. */
+    uint32_t ft, fj, fc;
+    assert_true(nc_vocab_find(m->features, "w:tokyo", 7, &ft));
+    assert_true(nc_vocab_find(m->features, "w:japan", 7, &fj));
+    assert_true(nc_vocab_find(m->features, "w:chinese", 9, &fc));
+    assert_int_equal(m->row_of[ft], m->row_of[fj]);
+    assert_true(m->row_of[ft] != m->row_of[fc]);
+    assert_int_equal(m->nrows, 3);
 
     /* The test document: 3/4 (3/7)^3 (1/14)^2 ~ 0.0003 vs 1/4 (2/9)^5 ~ 0.0001. */
     nc_scorer *sc;
