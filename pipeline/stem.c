@@ -37,8 +37,8 @@
 #define WORD_PREFIX "w:"
 #define WORD_PREFIX_LEN 2u
 
-#define FRONT_SLOTS 65536u /* 64 bytes each */
-#define FRONT_MAX (FRONT_SLOTS / 2) /* words in the front at most */
+#define FRONT_MIN 4096u    /* slots of a new front (256 KiB) */
+#define FRONT_SLOTS 65536u /* at most (4 MiB), so at most 32,768 words */
 #define FRONT_WORD 42u     /* longest word kept in the front (bytes) */
 
 /* A front slot is one cache line: the word, its id and stem, and the
@@ -54,8 +54,9 @@ _Static_assert(sizeof(front_slot) == 64, "a front slot is a cache line");
 
 struct nc_stemmer {
     struct sb_stemmer *sb; /* NULL for "none" */
-    front_slot *front;     /* [FRONT_SLOTS], 64-byte aligned in front_mem */
-    uint32_t nfront;       /* words in the front (at most FRONT_MAX) */
+    front_slot *front;     /* [front_cap], 64-byte aligned in front_mem */
+    uint32_t front_cap;    /* a power of two, FRONT_MIN .. FRONT_SLOTS */
+    uint32_t nfront;       /* words in the front (at most front_cap / 2) */
     void *front_mem;
     nc_vocab *cache;       /* word -> id; stems[id] is its stem */
     char **stems;          /* [id] "w:" + stem, NUL-terminated */
@@ -66,6 +67,48 @@ struct nc_stemmer {
     size_t scratch_cap;
     uint32_t limit;        /* words cached at most: NC_STEM_CACHE_MAX, less in tests */
 };
+
+/*
+ * A zeroed front of cap slots, aligned to a cache line so that no slot
+ * straddles two (calloc's large blocks start 16 bytes into a page; with
+ * 32-byte slots, aligning took callgrind's LL misses on classify 5 MB,
+ * 1 MiB LL, from 2.45 to 2.41 M); *mem is what to free.  The front starts
+ * at FRONT_MIN slots and doubles as words come: a fixed 4 MiB front cost
+ * a page fault for nearly every new word of a short input (the CLI on one
+ * article, the fuzz harnesses a quarter of their speed).
+ */
+static front_slot *front_alloc(uint32_t cap, void **mem)
+{
+    *mem = nc_calloc((size_t)cap + 1, sizeof(front_slot));
+    return *mem ? (front_slot *)(((uintptr_t)*mem + 63) & ~(uintptr_t)63) : NULL;
+}
+
+/* Double the front, its words rehashed; 0 at FRONT_SLOTS or out of memory
+ * (the front stays as it was). */
+static int front_grow(nc_stemmer *s)
+{
+    if (s->front_cap >= FRONT_SLOTS)
+        return 0;
+    uint32_t ncap = s->front_cap * 2;
+    void *mem;
+    front_slot *nf = front_alloc(ncap, &mem);
+    if (!nf)
+        return 0;
+    for (uint32_t i = 0; i < s->front_cap; i++) {
+        const front_slot *e = &s->front[i];
+        if (!e->stem)
+            continue;
+        uint32_t j = (uint32_t)nc_hash64(0, e->w, e->len) & (ncap - 1);
+        while (nf[j].stem)
+            j = (j + 1) & (ncap - 1);
+        nf[j] = *e;
+    }
+    nc_free(s->front_mem);
+    s->front_mem = mem;
+    s->front = nf;
+    s->front_cap = ncap;
+    return 1;
+}
 
 int nc_stemmer_known(const char *lang)
 {
@@ -85,14 +128,9 @@ nc_status nc_stemmer_new(const char *lang, nc_stemmer **out)
     nc_stemmer *s = nc_calloc(1, sizeof *s);
     if (!s)
         return NC_ERR_NOMEM;
-    /* Aligned to a cache line, so no slot straddles two: calloc's large
-     * blocks start 16 bytes into a page (with 32-byte slots, aligning
-     * took callgrind's LL misses on classify 5 MB, 1 MiB LL, from 2.45 to
-     * 2.41 M). */
-    s->front_mem = nc_calloc(FRONT_SLOTS + 1, sizeof *s->front);
-    if (s->front_mem)
-        s->front = (front_slot *)(((uintptr_t)s->front_mem + 63) & ~(uintptr_t)63);
-    if (!s->front_mem || nc_vocab_new(&s->cache) != NC_OK) {
+    s->front = front_alloc(FRONT_MIN, &s->front_mem);
+    s->front_cap = FRONT_MIN;
+    if (!s->front || nc_vocab_new(&s->cache) != NC_OK) {
         nc_free(s->front_mem);
         nc_free(s);
         return NC_ERR_NOMEM;
@@ -144,19 +182,30 @@ static nc_status raw_stem(nc_stemmer *s, const char *word, size_t len, const cha
     return NC_OK;
 }
 
-/* Remember cached word id (word[0..len), len <= FRONT_WORD) in the empty
- * front slot f, while the front is at most half full; 0 when it is not. */
-static int front_set(nc_stemmer *s, front_slot *f, const char *word, size_t len, uint32_t id)
+/* Remember cached word id (word[0..len), len <= FRONT_WORD, hashed to
+ * where) in the front, in the empty slot f that its lookup ended at unless
+ * the front must grow first to stay at most half full; the slot, or NULL
+ * when the word stays out of the front. */
+static front_slot *front_set(nc_stemmer *s, uint32_t where, front_slot *f, const char *word,
+                             size_t len, uint32_t id)
 {
-    if (s->stem_len[id] > UINT8_MAX || s->nfront >= FRONT_MAX)
-        return 0;
+    if (s->stem_len[id] > UINT8_MAX)
+        return NULL;
+    if (s->nfront >= s->front_cap / 2) {
+        if (!front_grow(s))
+            return NULL;
+        uint32_t j = where & (s->front_cap - 1);
+        while (s->front[j].stem)
+            j = (j + 1) & (s->front_cap - 1);
+        f = &s->front[j];
+    }
     f->stem = s->stems[id] + WORD_PREFIX_LEN;
     f->id = id;
     f->len = (uint8_t)len;
     f->slen = (uint8_t)s->stem_len[id];
     memcpy(f->w, word, len);
     s->nfront++;
-    return 1;
+    return f;
 }
 
 /* a[0..n) == b[0..n), for the short words of the front: inline, where the
@@ -173,9 +222,9 @@ uint32_t nc_stemmer_where(const nc_stemmer *s, const char *word, size_t len)
 {
     if (len > FRONT_WORD)
         return 0; /* not looked up in the front */
-    uint32_t j = (uint32_t)(nc_hash64(0, word, len) & (FRONT_SLOTS - 1));
-    NC_PREFETCH(&s->front[j]);
-    return j;
+    uint32_t h = (uint32_t)nc_hash64(0, word, len);
+    NC_PREFETCH(&s->front[h & (s->front_cap - 1)]);
+    return h;
 }
 
 nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const char **stem,
@@ -199,8 +248,8 @@ nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, s
     *aux = NULL;
     front_slot *f = NULL; /* the empty slot where word goes in the front */
     if (len <= FRONT_WORD) {
-        size_t j = where;
-        for (;; j = (j + 1) & (FRONT_SLOTS - 1)) { /* ends: never more than half full */
+        size_t j = where & (s->front_cap - 1);
+        for (;; j = (j + 1) & (s->front_cap - 1)) { /* ends: never more than half full */
             front_slot *e = &s->front[j];
             if (!e->stem) {
                 f = e;
@@ -278,7 +327,8 @@ nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, s
     s->stems[id] = copy;
     s->stem_len[id] = rlen;
     s->aux[id] = (nc_word_aux){ 0, 0 };
-    *aux = f && front_set(s, f, word, len, id) ? &f->aux : &s->aux[id];
+    front_slot *in = f ? front_set(s, where, f, word, len, id) : NULL;
+    *aux = in ? &in->aux : &s->aux[id];
     *stem = copy + WORD_PREFIX_LEN;
     *slen = rlen;
     *word_id = id;
