@@ -10,17 +10,17 @@
  * by a hash of the word: a word found there costs one probe, where the
  * vocabulary probe walks a bucket and one or two entries spread over
  * megabytes and then reads the stem arrays by id.  Words are added when
- * they are cached and never removed; past half full (32,768 words) new
- * words go to the vocabulary alone, which stays the reference.  It has
- * 65,536 slots of a cache line each (4 MiB, allocated zeroed, so pages no
- * word reaches are never touched; the bench corpus's words touch as many
- * lines as with 32-byte slots, about one a word), and a slot carries the
- * caller's per-word data (nc_stemmer_stem_aux), so a known word's token
- * reads one line for its stem, id and the featurizer's cue class.  It was direct-mapped, colliding words replacing each
- * other: the bench corpus's 17,978 words then missed it on 1 token in 29
- * (3.5 % of 15.9 M on 100 MB), and each miss walked uthash (perf:
- * find_hashed 7 % of classify 20 MB).
-
+ * they are cached and never removed.  The table starts at 4,096 slots and
+ * doubles whenever it would be more than half full, up to 65,536 slots
+ * (32,768 words); past that new words go to the vocabulary alone, which
+ * stays the reference.  A slot is a cache line and carries the caller's
+ * per-word data (nc_stemmer_stem_aux), so a known word's token reads one
+ * line for its stem, id and the featurizer's cue class.  It was
+ * direct-mapped, colliding words replacing each other: the bench corpus's
+ * 17,978 words then missed it on 1 token in 29 (3.5 % of 15.9 M on
+ * 100 MB), and each miss walked uthash (perf: find_hashed 7 % of classify
+ * 20 MB).
+ *
  * libstemmer allocates with plain malloc inside sb_stemmer_new and its
  * buffers: those few allocations (made once per stemmer) are outside the
  * library's hook; everything this file allocates goes through it.
