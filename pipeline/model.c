@@ -212,7 +212,7 @@ static void entropy_weighting(double *lp, uint32_t nl, double s, double hmax,
     mean /= nl;
     for (uint32_t l = 0; l < nl; l++)
         qlp += r[l] / z * lp[l];
-    double h = log(z) - qlp;
+    double h = z > 0 ? log(z) - qlp : 0.0; /* z > 0: alpha > 0 and nl > 1 */
     double w = s * (1.0 - h / hmax);
     for (uint32_t l = 0; l < nl; l++)
         lp[l] = mean + w * (lp[l] - mean);
