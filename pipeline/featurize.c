@@ -265,7 +265,6 @@ typedef struct mbigram_slot {
     uint32_t off;     /* its key: mtext + off */
 } mbigram_slot;
 
-
 #define TRY(x)                                                                                 \
     do {                                                                                       \
         nc_status st_ = (x);                                                                   \
@@ -427,8 +426,6 @@ nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *feat
         fz->mtext = NULL;
         fz->mmask = 0;
         fz->nbig = 0;
-        nc_arena_free(&fz->bkeys);
-        nc_arena_init(&fz->bkeys);
     }
     return st;
 }
@@ -740,7 +737,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     size_t nt;
     TRY(nc_tokenize(in->text, in->len, a, &tok, &nt));
     /* Where each word is in the stem cache, asked for all at once so the
-     * cache misses overlap (nc_stemmer_where).  The slot is kept in the
+     * cache misses overlap (nc_stemmer_where).  Its hash is kept in the
      * token's punct field, which words do not use. */
     for (size_t i = 0; i < nt; i++)
         if (tok[i].type == NC_TOK_WORD)

@@ -370,8 +370,9 @@ nc_status nc_model_prepare(nc_model *m)
     }
     double dw[NC_MAX_LABELS], dc[NC_MAX_LABELS], inv[NC_MAX_LABELS];
     for (uint32_t l = 0; l < nl; l++) {
-        inv[l] = 1.0 / ((double)m->label_total[l] + aw * (double)(nword ? nword : 1));
-        dw[l] = log((double)m->label_total[l] + aw * (double)(nword ? nword : 1));
+        double tw = (double)m->label_total[l] + aw * (double)(nword ? nword : 1);
+        inv[l] = 1.0 / tw;
+        dw[l] = log(tw);
         dc[l] = log((double)m->label_cue_total[l] + ac * (double)(ncue ? ncue : 1));
         m->log_unseen[l * 2] = log(aw) - dw[l];
         m->log_unseen[l * 2 + 1] = log(ac) - dc[l];

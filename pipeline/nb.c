@@ -135,13 +135,10 @@ nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *di
 {
     if (doc->n == 0)
         return NC_OK;
-    if (doc->n > t->feats_cap) {
-        nc_sent_feats *nf = nc_reallocarray(t->feats, doc->n, sizeof *nf);
-        if (!nf)
-            return NC_ERR_NOMEM;
-        t->feats = nf;
-        t->feats_cap = doc->n;
-    }
+    nc_sent_feats *nf = nc_grow_zeroed(t->feats, &t->feats_cap, doc->n - 1, sizeof *nf, 64);
+    if (!nf)
+        return NC_ERR_NOMEM;
+    t->feats = nf;
     nc_arena_reset(&t->arena);
     nc_status st = nc_featurize(t->fz, doc->s, doc->n, &t->arena, t->feats);
     if (st != NC_OK)
@@ -474,16 +471,14 @@ enum { GROUP_WORD, GROUP_CUE, GROUP_POSITION };
  */
 typedef struct feat_rec {
     uint32_t stamp;     /* binary: last sentence that counted it */
-    uint32_t row;       /* index of its row in sc->rows << 2 | GROUP_* */
+    uint32_t row;       /* index of its row in m->rows << 2 | GROUP_* */
 } feat_rec;
 
 struct nc_scorer {
     const nc_model *m;
     nc_featurizer *fz;
     nc_key_cache kc;    /* key id of fz -> feature */
-    uint8_t *group;     /* [feature] GROUP_* */
     feat_rec *frec;     /* [feature] */
-    const double *rows; /* m->rows */
     int32_t *fbuf;      /* score_sentence's scratch: [key] feature or FEAT_ABSENT */
     size_t fbuf_cap;
     uint32_t serial;
@@ -491,8 +486,8 @@ struct nc_scorer {
     size_t score_cap;
 };
 
-/* sc->frec from the model's rows and sc->group. */
-static nc_status build_rows(nc_scorer *sc)
+/* sc->frec: each feature's row in the model and its group (from its key). */
+static nc_status build_frec(nc_scorer *sc)
 {
     const nc_model *m = sc->m;
     uint32_t nf = m->nfeatures;
@@ -501,10 +496,20 @@ static nc_status build_rows(nc_scorer *sc)
     sc->frec = nc_calloc(nf ? nf : 1, sizeof *sc->frec);
     if (!sc->frec)
         return NC_ERR_NOMEM;
-    for (uint32_t f = 0; f < nf; f++)
-        sc->frec[f].row = m->row_of[f] << 2 | sc->group[f];
-    sc->rows = m->rows;
+    for (uint32_t f = 0; f < nf; f++) {
+        const char *key = nc_vocab_key(m->features, f, NULL);
+        uint32_t g = nc_feature_is_word(key)           ? GROUP_WORD
+                     : key[0] == 'p' && key[1] == ':' ? GROUP_POSITION
+                                                      : GROUP_CUE;
+        sc->frec[f].row = m->row_of[f] << 2 | g;
+    }
     return NC_OK;
+}
+
+/* The group (GROUP_*) of feature f. */
+static inline uint8_t feat_group(const nc_scorer *sc, int32_t f)
+{
+    return (uint8_t)(sc->frec[f].row & 3u);
 }
 
 nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
@@ -519,19 +524,8 @@ nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
     nc_status st = nc_featurizer_new(&m->opt, &sc->fz);
     if (st == NC_OK && m->opt.bigrams) /* bigrams the model lacks score nothing */
         st = nc_featurizer_restrict_bigrams(sc->fz, m->features);
-    if (st == NC_OK) {
-        sc->group = nc_malloc(m->nfeatures ? m->nfeatures : 1);
-        if (!sc->group)
-            st = NC_ERR_NOMEM;
-        for (uint32_t f = 0; st == NC_OK && f < m->nfeatures; f++) {
-            const char *key = nc_vocab_key(m->features, f, NULL);
-            sc->group[f] = nc_feature_is_word(key)           ? GROUP_WORD
-                           : key[0] == 'p' && key[1] == ':' ? GROUP_POSITION
-                                                            : GROUP_CUE;
-        }
-    }
     if (st == NC_OK)
-        st = build_rows(sc);
+        st = build_frec(sc);
     if (st != NC_OK) {
         nc_scorer_free(sc);
         return st;
@@ -546,7 +540,6 @@ void nc_scorer_free(nc_scorer *sc)
         return;
     nc_featurizer_free(sc->fz);
     nc_key_cache_free(&sc->kc);
-    nc_free(sc->group);
     nc_free(sc->frec);
     nc_free(sc->fbuf);
     nc_free(sc->score);
@@ -641,12 +634,11 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
             sc->frec[f].stamp = 0;
         sc->serial = 1;
     }
-    if (sf->n > sc->fbuf_cap) {
-        int32_t *nb = nc_reallocarray(sc->fbuf, sf->n, sizeof *nb);
+    if (sf->n) {
+        int32_t *nb = nc_grow_zeroed(sc->fbuf, &sc->fbuf_cap, sf->n - 1, sizeof *nb, 64);
         if (!nb)
             return NC_ERR_NOMEM;
         sc->fbuf = nb;
-        sc->fbuf_cap = sf->n;
     }
     int32_t *fb = sc->fbuf;
     /* Three passes over the keys, so that the cache misses of one pass
@@ -673,7 +665,7 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
             }
             fr->stamp = sc->serial;
         }
-        const double *lp = &sc->rows[(size_t)(fr->row >> 2) * nl];
+        const double *lp = &m->rows[(size_t)(fr->row >> 2) * nl];
         NC_PREFETCH(lp);
         NC_PREFETCH(lp + nl - 1);
     }
@@ -681,7 +673,7 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
         if (fb[k] < 0)
             continue;
         uint32_t row = sc->frec[fb[k]].row;
-        const double *lp = &sc->rows[(size_t)(row >> 2) * nl];
+        const double *lp = &m->rows[(size_t)(row >> 2) * nl];
         uint8_t g = (uint8_t)(row & 3u);
         if (g == GROUP_WORD) {
             nwords++;
@@ -847,7 +839,7 @@ nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, u
         int32_t f;
         if ((st = lookup(sc, &sf.keys[k], &f)) != NC_OK)
             return st;
-        nwords += f >= 0 && sc->group[f] == GROUP_WORD;
+        nwords += f >= 0 && feat_group(sc, f) == GROUP_WORD;
     }
     double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
     for (size_t k = 0; k < sf.n; k++) {
@@ -858,7 +850,7 @@ nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, u
             continue;
         const double *lp = nc_model_logp(m, (uint32_t)f);
         double d = lp[la] - lp[lb];
-        uint8_t g = sc->group[f];
+        uint8_t g = feat_group(sc, f);
         fn(ctx, sf.keys[k].s, (g == GROUP_WORD ? w : o->cue_weight * group_scale(o, g)) * d);
     }
     fn(ctx, "(prior)", o->prior_weight * (m->log_prior[la] - m->log_prior[lb]));

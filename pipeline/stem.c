@@ -83,6 +83,16 @@ static front_slot *front_alloc(uint32_t cap, void **mem)
     return *mem ? (front_slot *)(((uintptr_t)*mem + 63) & ~(uintptr_t)63) : NULL;
 }
 
+/* The first empty slot from hash h on, in a front of cap slots (never
+ * more than half full, so there is one). */
+static front_slot *front_empty(front_slot *front, uint32_t cap, uint32_t h)
+{
+    uint32_t j = h & (cap - 1);
+    while (front[j].stem)
+        j = (j + 1) & (cap - 1);
+    return &front[j];
+}
+
 /* Double the front, its words rehashed; 0 at FRONT_SLOTS or out of memory
  * (the front stays as it was). */
 static int front_grow(nc_stemmer *s)
@@ -98,10 +108,7 @@ static int front_grow(nc_stemmer *s)
         const front_slot *e = &s->front[i];
         if (!e->stem)
             continue;
-        uint32_t j = (uint32_t)nc_hash64(0, e->w, e->len) & (ncap - 1);
-        while (nf[j].stem)
-            j = (j + 1) & (ncap - 1);
-        nf[j] = *e;
+        *front_empty(nf, ncap, (uint32_t)nc_hash64(0, e->w, e->len)) = *e;
     }
     nc_free(s->front_mem);
     s->front_mem = mem;
@@ -194,10 +201,7 @@ static front_slot *front_set(nc_stemmer *s, uint32_t where, front_slot *f, const
     if (s->nfront >= s->front_cap / 2) {
         if (!front_grow(s))
             return NULL;
-        uint32_t j = where & (s->front_cap - 1);
-        while (s->front[j].stem)
-            j = (j + 1) & (s->front_cap - 1);
-        f = &s->front[j];
+        f = front_empty(s->front, s->front_cap, where);
     }
     f->stem = s->stems[id] + WORD_PREFIX_LEN;
     f->id = id;

@@ -94,13 +94,10 @@ static nc_status featurize_slot(nc_featurizer *fz, tslot *s)
 {
     if (s->doc.n == 0)
         return NC_OK;
-    if (s->doc.n > s->feats_cap) {
-        nc_sent_feats *nf = nc_reallocarray(s->feats, s->doc.n, sizeof *nf);
-        if (!nf)
-            return NC_ERR_NOMEM;
-        s->feats = nf;
-        s->feats_cap = s->doc.n;
-    }
+    nc_sent_feats *nf = nc_grow_zeroed(s->feats, &s->feats_cap, s->doc.n - 1, sizeof *nf, 64);
+    if (!nf)
+        return NC_ERR_NOMEM;
+    s->feats = nf;
     nc_arena_reset(&s->arena);
     return nc_featurize(fz, s->doc.s, s->doc.n, &s->arena, s->feats);
 }
