@@ -21,7 +21,9 @@
  * only, keyed by stem indices.  An input has many more distinct bigrams
  * than a model (bench corpus: ~125k vs a few thousand), and probing a
  * cache of all of them missed the CPU cache on nearly every bigram (~20 %
- * of classify).
+ * of classify).  Its keys' ids are the model's features (featurize.h):
+ * found once per word (kept in the word's stem-cache line), per static
+ * key and per model bigram, so the scorer reads no table of its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -261,7 +263,7 @@ typedef struct bigram_slot {
  */
 typedef struct mbigram_slot {
     uint32_t p, q;    /* stem indices + SI_BASE; p == 0: empty slot */
-    uint32_t id;
+    uint32_t id;      /* its key's id: NC_KEY_FEATURE + its model feature */
     uint32_t off;     /* its key: mtext + off */
 } mbigram_slot;
 
@@ -276,6 +278,8 @@ typedef struct mbigram_slot {
  * Per cached word, found on first sight, in the word's nc_word_aux (stem.h):
  *   a  cue class | CUE_NONE, 0 = not yet looked up
  *   b  restricted: SI_* or stem index + SI_BASE; 0 = not yet
+ *   c  restricted: its key's id (NC_KEY_FEATURE + f or NC_KEY_ABSENT);
+ *      0 = not yet
  * The stemmer keeps it beside the word in its front table, so the token
  * that found the stem finds these in the same cache line; an array of
  * our own by word id was one more cache miss per token (perf: a quarter
@@ -297,12 +301,22 @@ struct nc_featurizer {
     size_t mmask;
     char *mtext;        /* restricted: the model bigrams' keys, NUL-terminated */
     uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
+    const nc_vocab *mfeat; /* restricted: the model's features (not ours) */
     nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
     nc_vocab *mstems;   /* restricted: the stems of the model's bigrams; else NULL */
     uint32_t static_si[SK_COUNT]; /* restricted: si of the static unigram keys */
+    uint32_t static_id[SK_COUNT]; /* nc_key.id of static key i: SKEY(i), or
+                                   * restricted its model feature's */
     nc_arena ring[2];   /* nc_featurize_each: scratch of two consecutive sentences */
     int used;           /* a sentence was featurized (restricting is too late) */
 };
+
+/* Static keys with their own ids (unrestricted). */
+static void static_ids_reset(nc_featurizer *fz)
+{
+    for (unsigned sk = 0; sk < SK_COUNT; sk++)
+        fz->static_id[sk] = SKEY(sk);
+}
 
 nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
 {
@@ -311,6 +325,7 @@ nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
     if (!fz)
         return NC_ERR_NOMEM;
     fz->opt = *o;
+    static_ids_reset(fz);
     nc_arena_init(&fz->bkeys);
     nc_arena_init(&fz->ring[0]);
     nc_arena_init(&fz->ring[1]);
@@ -338,22 +353,35 @@ void nc_featurizer_free(nc_featurizer *fz)
     nc_free(fz);
 }
 
+/* The keys of the static word-group unigrams ("w:#num" ...), or NULL. */
+static const char *static_word_key(unsigned sk)
+{
+    switch (sk) {
+    case SK_NUM: return "w:#num";
+    case SK_YEAR: return "w:#year";
+    case SK_QUOTE: return "w:#quote";
+    default: return sk >= SK_PUNCT && sk < SK_COUNT ? punct_keys[sk - SK_PUNCT].key : NULL;
+    }
+}
+
 /* The stems of the static unigram keys, for static_si. */
 static const char *static_stem(unsigned sk)
 {
     switch (sk) {
-    case SK_NUM: return "#num";
-    case SK_YEAR: return "#year";
-    case SK_QUOTE: return "#quote";
     case SK_START: return "^";
     case SK_OPEN: return "^^";
     case SK_CLOSE: return "$$";
-    default: return sk >= SK_PUNCT && sk < SK_COUNT ? punct_keys[sk - SK_PUNCT].key + 2 : NULL;
+    default: {
+        const char *k = static_word_key(sk);
+        return k ? k + 2 : NULL;
+    }
     }
 }
 
 static size_t bigram_hash(uint64_t pair);
 static size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t q);
+static const char *static_key(unsigned sk, size_t *len);
+static uint32_t feature_id(const nc_featurizer *fz, const char *key, size_t len);
 static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen);
 
 /*
@@ -375,7 +403,9 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
             text += len + 1;
         }
     }
-    if (text > UINT32_MAX) /* offsets are 32-bit; no loadable model comes near */
+    /* offsets are 32-bit and feature ids must fit NC_KEY_FEATURE + f; no
+     * loadable model comes near */
+    if (text > UINT32_MAX || nf > NC_KEY_INDEX(NC_KEY_ABSENT))
         return NC_ERR_NOMEM;
     size_t cap = 16;
     while (3 * cap < 4 * (size_t)nb)
@@ -397,12 +427,19 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         memcpy(fz->mtext + used, k, len);
         fz->mtext[used + len] = '\0';
         size_t j = mbigram_probe(fz, SI_BASE + ip, SI_BASE + iq);
-        fz->mslot[j] = (mbigram_slot){ SI_BASE + ip, SI_BASE + iq, fz->nbig++, (uint32_t)used };
+        fz->mslot[j] = (mbigram_slot){ SI_BASE + ip, SI_BASE + iq, NC_KEY_FEATURE + f,
+                                       (uint32_t)used };
+        fz->nbig++;
         used += len + 1;
     }
+    fz->mfeat = features;
     for (unsigned sk = 0; sk < SK_COUNT; sk++) {
         const char *st = static_stem(sk);
         fz->static_si[sk] = st ? stem_si(fz, st, strlen(st)) : SI_NONE;
+        size_t kl;
+        const char *k = static_key(sk, &kl);
+        if (k)
+            fz->static_id[sk] = feature_id(fz, k, kl);
     }
     return NC_OK;
 }
@@ -426,6 +463,8 @@ nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *feat
         fz->mtext = NULL;
         fz->mmask = 0;
         fz->nbig = 0;
+        fz->mfeat = NULL;
+        static_ids_reset(fz);
     }
     return st;
 }
@@ -536,10 +575,9 @@ static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, u
             return NC_OK;
         j = mbigram_probe(fz, sp, sq);
         if (fz->mslot[j].p) {
-            uint32_t b = fz->mslot[j].id;
             *key = fz->mtext + fz->mslot[j].off;
             *len = (uint32_t)(3 + pl + ql);
-            *id = NC_KEY_BIGRAM + b;
+            *id = fz->mslot[j].id;
             *absent = 0;
         }
         return NC_OK;
@@ -575,6 +613,7 @@ static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, u
 typedef struct keybuf {
     nc_key *k;
     size_t n, cap;
+    const uint32_t *sid; /* the featurizer's static_id */
 } keybuf;
 
 /* Room for at least want keys in kb (which grows by doubling, copying). */
@@ -689,13 +728,48 @@ static const struct {
 /* Append static key sk (SK_POS_S .. SK_XN_NONE): pointed at, not copied. */
 static nc_status kb_static(nc_arena *a, keybuf *kb, unsigned sk)
 {
-    return kb_add(a, kb, pos_keys[sk - SK_POS_S].s, pos_keys[sk - SK_POS_S].len, SKEY(sk));
+    return kb_add(a, kb, pos_keys[sk - SK_POS_S].s, pos_keys[sk - SK_POS_S].len, kb->sid[sk]);
+}
+
+/* The string of static key sk and its length, or NULL for the bigram
+ * marks (never keys alone). */
+static const char *static_key(unsigned sk, size_t *len)
+{
+    const char *k = NULL;
+    if (sk < SK_XP)
+        k = cue_keys[sk - SK_CUE].c;
+    else if (sk < SK_POS_S)
+        k = cue_keys[(sk - SK_XP) % CK_COUNT].x[sk >= SK_XN];
+    else if (sk <= SK_XN_NONE)
+        k = pos_keys[sk - SK_POS_S].s;
+    else
+        k = static_word_key(sk);
+    *len = k ? strlen(k) : 0;
+    return k;
+}
+
+/* Restricted: the id of key[0..len), NC_KEY_FEATURE + its model feature
+ * or NC_KEY_ABSENT. */
+static uint32_t feature_id(const nc_featurizer *fz, const char *key, size_t len)
+{
+    uint32_t f;
+    return nc_vocab_find(fz->mfeat, key, len, &f) ? NC_KEY_FEATURE + f : NC_KEY_ABSENT;
+}
+
+/* Restricted: the id of cached word key[0..len), whose aux is wa, looked
+ * up on first sight and kept in the word's aux line (nc_word_aux.c). */
+static inline uint32_t word_feature(const nc_featurizer *fz, nc_word_aux *wa, const char *key,
+                                    size_t len)
+{
+    if (!wa->c)
+        wa->c = feature_id(fz, key, len);
+    return wa->c;
 }
 
 /* Append cue key id and list it in cl. */
 static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
 {
-    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, SKEY(SK_CUE + id));
+    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, kb->sid[SK_CUE + id]);
     if (st == NC_OK)
         cl->id[cl->n++] = (uint8_t)id;
     return st;
@@ -826,10 +900,12 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         uint32_t uid = NC_KEY_UNCACHED; /* this token's unigram id */
         if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
             /* the cached "w:stem" (stem.h: right before the stem): no copy */
-            TRY(kb_add(a, kb, stem - 2, slen + 2, NC_KEY_WORD + wid));
+            TRY(kb_add(a, kb, stem - 2, slen + 2,
+                       fz->mfeat ? word_feature(fz, wa, stem - 2, slen + 2)
+                                 : NC_KEY_WORD + wid));
             uid = wid;
         } else if (key) {
-            TRY(kb_add(a, kb, key, 2 + slen, SKEY(sk)));
+            TRY(kb_add(a, kb, key, 2 + slen, kb->sid[sk]));
             uid = UNI_STATIC(sk);
         } else {
             TRY(kb_push(a, kb, "w:", 2, stem, slen, NC_KEY_UNCACHED));
@@ -931,7 +1007,7 @@ static nc_status finish_sentence(const nc_featurizer *fz, const nc_sent_in *s, s
             for (unsigned k = 0; k < cl->n; k++) {
                 const struct cue_key *ck = &cue_keys[cl->id[k]];
                 TRY(kb_add(a, kb, ck->x[side], ck->len + 4,
-                           SKEY((side ? SK_XN : SK_XP) + cl->id[k])));
+                           kb->sid[(side ? SK_XN : SK_XP) + cl->id[k]]));
             }
         }
     }
@@ -949,7 +1025,7 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
     if (n && !kbs)
         return NC_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
-        kbs[i] = (keybuf){ 0 };
+        kbs[i] = (keybuf){ .sid = fz->static_id };
         cls[i].n = 0;
         TRY(sentence_features(fz, &s[i], a, &kbs[i], &cls[i], &out[i].nwords));
     }
@@ -982,7 +1058,7 @@ nc_status nc_featurize_each(nc_featurizer *fz, const nc_sent_in *s, size_t n,
         if (j < n) {
             nc_arena *a = &fz->ring[j & 1];
             nc_arena_reset(a);
-            kb[j & 1] = (keybuf){ 0 };
+            kb[j & 1] = (keybuf){ .sid = fz->static_id };
             cl[j % 3].n = 0;
             TRY(sentence_features(fz, &s[j], a, &kb[j & 1], &cl[j % 3], &nw[j & 1]));
         }

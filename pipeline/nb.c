@@ -19,7 +19,10 @@
  *
  * Both halves find a key's feature through an nc_key_cache indexed by the
  * key's id (featurize.h): words, bigrams and the static cue and position
- * keys are hashed once per featurizer, not once per occurrence.
+ * keys are hashed once per featurizer, not once per occurrence.  A
+ * scorer's featurizer, restricted to its model (models with bigrams),
+ * names the model feature in the key's id itself, and the cache serves
+ * only the other scorers.
  */
 #include <math.h>
 #include <stdio.h>
@@ -178,7 +181,7 @@ static inline nc_status key_slot(nc_key_cache *kc, uint32_t id, uint32_t **slot)
 {
     uint32_t k = NC_KEY_KIND(id), i = NC_KEY_INDEX(id);
     *slot = NULL;
-    if (id == NC_KEY_UNCACHED)
+    if (id >= NC_KEY_FEATURE) /* uncached, or named by a model feature */
         return NC_OK;
     if (i >= kc->cap[k]) {
         nc_status st = key_cache_grow(kc, k, i);
@@ -477,7 +480,7 @@ typedef struct feat_rec {
 struct nc_scorer {
     const nc_model *m;
     nc_featurizer *fz;
-    nc_key_cache kc;    /* key id of fz -> feature */
+    nc_key_cache kc;    /* key id of fz -> feature (fz unrestricted) */
     feat_rec *frec;     /* [feature] */
     int32_t *fbuf;      /* score_sentence's scratch: [key] feature or FEAT_ABSENT */
     size_t fbuf_cap;
@@ -565,13 +568,18 @@ static nc_status lookup_slow(nc_scorer *sc, const nc_key *k, int32_t *fid)
 }
 
 /*
- * The model feature of a key, or FEAT_ABSENT; keys with an id go through
- * the cache.  Inline with the hit tested here: it runs for every key, and
- * as a call its prologue and epilogue were 3 % of classify's instructions.
+ * The model feature of a key, or FEAT_ABSENT: named by the key's id when
+ * the (restricted) featurizer gives it, else through the cache.  Inline
+ * with the hits tested here: it runs for every key, and as a call its
+ * prologue and epilogue were 3 % of classify's instructions.
  */
 static inline nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
 {
     uint32_t id = k->id, kind = NC_KEY_KIND(id), i = NC_KEY_INDEX(id);
+    if (id >= NC_KEY_FEATURE && id != NC_KEY_UNCACHED) {
+        *fid = id == NC_KEY_ABSENT ? FEAT_ABSENT : (int32_t)i;
+        return NC_OK;
+    }
     if (id != NC_KEY_UNCACHED && i < sc->kc.cap[kind]) {
         uint32_t v = sc->kc.v[kind][i];
         if (v) {

@@ -39,7 +39,7 @@
 
 #define FRONT_MIN 4096u    /* slots of a new front (256 KiB) */
 #define FRONT_SLOTS 65536u /* at most (4 MiB), so at most 32,768 words */
-#define FRONT_WORD 42u     /* longest word kept in the front (bytes) */
+#define FRONT_WORD 38u     /* longest word kept in the front (bytes) */
 
 /* A front slot is one cache line: the word, its id and stem, and the
  * caller's aux word (stem.h), so a token of a known word costs one line. */
@@ -330,7 +330,7 @@ nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, s
     }
     s->stems[id] = copy;
     s->stem_len[id] = rlen;
-    s->aux[id] = (nc_word_aux){ 0, 0 };
+    s->aux[id] = (nc_word_aux){ 0, 0, 0 };
     front_slot *in = f ? front_set(s, where, f, word, len, id) : NULL;
     *aux = in ? &in->aux : &s->aux[id];
     *stem = copy + WORD_PREFIX_LEN;
