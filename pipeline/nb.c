@@ -627,6 +627,35 @@ static double group_scale(const nc_options *o, uint8_t group)
     return group == GROUP_POSITION ? o->position_weight : 1.0;
 }
 
+/*
+ * score_sentence's last pass: the rows of the features fb[0..n) (those
+ * not FEAT_ABSENT) added into wsum (word group) and csum (the others,
+ * scaled), in key order; the number of word-group rows added.  Inline so
+ * that score_sentence can call it with nl a constant: add_row's loops are
+ * then unrolled and the sums need no loop control (with the model's 9
+ * labels, that was half of the pass's instructions).
+ */
+static inline size_t sum_rows(const nc_scorer *sc, const int32_t *fb, size_t n, uint32_t nl,
+                              double *wsum, double *csum)
+{
+    const nc_model *m = sc->m;
+    size_t nwords = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (fb[k] < 0)
+            continue;
+        uint32_t row = sc->frec[fb[k]].row;
+        const double *lp = &m->rows[(size_t)(row >> 2) * nl];
+        uint8_t g = (uint8_t)(row & 3u);
+        if (g == GROUP_WORD) {
+            nwords++;
+            add_row(wsum, lp, nl);
+        } else {
+            add_row_scaled(csum, lp, group_scale(&m->opt, g), nl);
+        }
+    }
+    return nwords;
+}
+
 /* Raw naive Bayes scores of one featurized sentence into score[nlabels]. */
 static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *score)
 {
@@ -677,18 +706,19 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
         NC_PREFETCH(lp);
         NC_PREFETCH(lp + nl - 1);
     }
-    for (size_t k = 0; k < sf->n; k++) {
-        if (fb[k] < 0)
-            continue;
-        uint32_t row = sc->frec[fb[k]].row;
-        const double *lp = &m->rows[(size_t)(row >> 2) * nl];
-        uint8_t g = (uint8_t)(row & 3u);
-        if (g == GROUP_WORD) {
-            nwords++;
-            add_row(wsum, lp, nl);
-        } else {
-            add_row_scaled(csum, lp, group_scale(o, g), nl);
-        }
+    /* Label counts of 2 to 12 get a copy of sum_rows of their own, with nl
+     * a constant in it. */
+    switch (nl) {
+#define SUM_ROWS_CASE(k)                                                                       \
+    case k:                                                                                    \
+        nwords = sum_rows(sc, fb, sf->n, k, wsum, csum);                                       \
+        break;
+        SUM_ROWS_CASE(2) SUM_ROWS_CASE(3) SUM_ROWS_CASE(4) SUM_ROWS_CASE(5) SUM_ROWS_CASE(6)
+        SUM_ROWS_CASE(7) SUM_ROWS_CASE(8) SUM_ROWS_CASE(9) SUM_ROWS_CASE(10)
+        SUM_ROWS_CASE(11) SUM_ROWS_CASE(12)
+#undef SUM_ROWS_CASE
+    default:
+        nwords = sum_rows(sc, fb, sf->n, nl, wsum, csum);
     }
     double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
     for (uint32_t l = 0; l < nl; l++)
