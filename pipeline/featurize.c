@@ -949,13 +949,12 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
              * with "^^", among the last EDGE_CLOSE tokens with "$$": how a
              * sentence opens and closes says more about its role than the
              * same word elsewhere (start_bigram covers the first token). */
-            static const unsigned marks[2] = { SK_OPEN, SK_CLOSE };
-            const int at[2] = { i >= 1 && i <= EDGE_OPEN, i + EDGE_CLOSE >= nt };
-            for (int e = 0; e < 2; e++)
-                if (at[e])
-                    TRY(kb_pair(fz, a, kb, static_stem(marks[e]), 2, UNI_STATIC(marks[e]),
-                                restricted ? fz->static_si[marks[e]] : 0, stem, slen, uid, si,
-                                &words));
+            if (i >= 1 && i <= EDGE_OPEN)
+                TRY(kb_pair(fz, a, kb, static_stem(SK_OPEN), 2, UNI_STATIC(SK_OPEN),
+                            restricted ? fz->static_si[SK_OPEN] : 0, stem, slen, uid, si, &words));
+            if (i + EDGE_CLOSE >= nt)
+                TRY(kb_pair(fz, a, kb, static_stem(SK_CLOSE), 2, UNI_STATIC(SK_CLOSE),
+                            restricted ? fz->static_si[SK_CLOSE] : 0, stem, slen, uid, si, &words));
         }
         prev = stem;
         prev_len = slen;
