@@ -85,11 +85,15 @@ static inline unsigned lower_run(const unsigned char *s)
 }
 
 /* 1 when ASCII byte c ends a word that reached it (the word loop breaks
- * on it): it is not a letter, a digit or an apostrophe.  0 for non-ASCII. */
+ * on it): it is not a letter, a digit or an apostrophe.  0 for non-ASCII.
+ * One bit per ASCII byte: the range tests were ~13 instructions a word. */
 static inline int ends_word(unsigned char c)
 {
-    return c < 0x80 && (unsigned)(c | 0x20) - 'a' >= 26u && (unsigned)c - '0' >= 10u &&
-           c != '\'';
+    static const uint64_t keeps[2] = {
+        0x03FF008000000000ull, /* '\'' (0x27), '0'-'9' (0x30-0x39) */
+        0x07FFFFFE07FFFFFEull, /* 'A'-'Z' (0x41-0x5A), 'a'-'z' (0x61-0x7A) */
+    };
+    return c < 0x80 && !(keeps[c >> 6] >> (c & 63) & 1);
 }
 #endif
 
