@@ -253,19 +253,25 @@ typedef struct bigram_slot {
 
 /*
  * A scorer's cache of its model's bigrams (restricted featurizers): the
- * pair of stem indices -> bigram id and where its key is in one block of
- * key text, 16 bytes a slot, at most 3/4 full (256 KiB for the default
- * model's 11,000 bigrams).  A key's length is not stored: it is "b:",
- * the two stems and a space.  With 24-byte slots at most half full (key
- * pointer and length inline) the table filled most of a 1 MiB L2 cache;
- * with 12-byte slots and the keys in an array by id, every hit cost a
- * second miss, on that array (perf, classify 100 MB: a fifth of kb_pair).
+ * pair of stem indices -> its key's id, 8 bytes a slot, at most 3/4 full
+ * (128 KiB for the default model's 11,800 bigrams).  The key's text is
+ * not kept: the scorer finds the feature by the id, and explain reads the
+ * text from the model (featurize.h, nc_key.s).  The probe of this table
+ * was the largest source of cache misses in classify (callgrind: a fifth
+ * of the L1 misses with 16-byte slots that carried the key's place in a
+ * block of key text); with 24-byte slots at most half full (key pointer
+ * and length inline) it filled most of a 1 MiB L2 cache; with 12-byte
+ * slots and the keys in an array by id, every hit cost a second miss.
  */
 typedef struct mbigram_slot {
-    uint32_t p, q;    /* stem indices + SI_BASE; p == 0: empty slot */
+    uint32_t pq;      /* MPAIR of the stems' si; 0: empty slot */
     uint32_t id;      /* its key's id: NC_KEY_FEATURE + its model feature */
-    uint32_t off;     /* its key: mtext + off */
 } mbigram_slot;
+
+/* mbigram_slot.pq of stems with si p and q (both below 2^16, which
+ * restrict_build checks). */
+#define MPAIR(p, q) ((uint32_t)(p) << 16 | (uint32_t)(q))
+#define MPAIR_SI_MAX 0xFFFFu
 
 #define TRY(x)                                                                                 \
     do {                                                                                       \
@@ -299,7 +305,6 @@ struct nc_featurizer {
     size_t bmask;
     mbigram_slot *mslot; /* restricted: the model's bigrams, [mmask + 1] */
     size_t mmask;
-    char *mtext;        /* restricted: the model bigrams' keys, NUL-terminated */
     uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
     const nc_vocab *mfeat; /* restricted: the model's features (not ours) */
     nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
@@ -345,7 +350,6 @@ void nc_featurizer_free(nc_featurizer *fz)
     nc_stemmer_free(fz->stem);
     nc_free(fz->bslot);
     nc_free(fz->mslot);
-    nc_free(fz->mtext);
     nc_vocab_free(fz->mstems);
     nc_arena_free(&fz->bkeys);
     nc_arena_free(&fz->ring[0]);
@@ -394,27 +398,20 @@ static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen);
 static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
 {
     uint32_t nf = nc_vocab_size(features), nb = 0;
-    size_t text = 1;
     for (uint32_t f = 0; f < nf; f++) {
-        size_t len;
-        const char *k = nc_vocab_key(features, f, &len);
-        if (k[0] == 'b' && k[1] == ':') {
-            nb++;
-            text += len + 1;
-        }
+        const char *k = nc_vocab_key(features, f, NULL);
+        nb += k[0] == 'b' && k[1] == ':';
     }
-    /* offsets are 32-bit and feature ids must fit NC_KEY_FEATURE + f; no
-     * loadable model comes near */
-    if (text > UINT32_MAX || nf > NC_KEY_INDEX(NC_KEY_ABSENT))
+    /* feature ids must fit NC_KEY_FEATURE + f; no loadable model comes near */
+    if (nf > NC_KEY_INDEX(NC_KEY_ABSENT))
         return NC_ERR_NOMEM;
     size_t cap = 16;
     while (3 * cap < 4 * (size_t)nb)
         cap *= 2;
     TRY(nc_vocab_new(&fz->mstems));
-    if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)) || !(fz->mtext = nc_malloc(text)))
+    if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)))
         return NC_ERR_NOMEM;
     fz->mmask = cap - 1;
-    size_t used = 0;
     for (uint32_t f = 0; f < nf; f++) {
         size_t len;
         const char *k = nc_vocab_key(features, f, &len);
@@ -424,13 +421,10 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         uint32_t ip, iq;
         TRY(nc_vocab_intern(fz->mstems, k + 2, (size_t)(sp - k - 2), &ip, NULL));
         TRY(nc_vocab_intern(fz->mstems, sp + 1, (size_t)(k + len - sp - 1), &iq, NULL));
-        memcpy(fz->mtext + used, k, len);
-        fz->mtext[used + len] = '\0';
+        if (SI_BASE + (size_t)nc_vocab_size(fz->mstems) > MPAIR_SI_MAX)
+            return NC_ERR_RANGE; /* too many stems for MPAIR */
         size_t j = mbigram_probe(fz, SI_BASE + ip, SI_BASE + iq);
-        fz->mslot[j] = (mbigram_slot){ SI_BASE + ip, SI_BASE + iq, NC_KEY_FEATURE + f,
-                                       (uint32_t)used };
-        fz->nbig++;
-        used += len + 1;
+        fz->mslot[j] = (mbigram_slot){ MPAIR(SI_BASE + ip, SI_BASE + iq), NC_KEY_FEATURE + f };
     }
     fz->mfeat = features;
     for (unsigned sk = 0; sk < SK_COUNT; sk++) {
@@ -458,11 +452,8 @@ nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *feat
         nc_vocab_free(fz->mstems);
         fz->mstems = NULL;
         nc_free(fz->mslot);
-        nc_free(fz->mtext);
         fz->mslot = NULL;
-        fz->mtext = NULL;
         fz->mmask = 0;
-        fz->nbig = 0;
         fz->mfeat = NULL;
         static_ids_reset(fz);
     }
@@ -521,8 +512,9 @@ static size_t bigram_probe(const nc_featurizer *fz, uint64_t pair)
  * where it would go (mslot not NULL). */
 static inline size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t q)
 {
-    size_t j = bigram_hash((uint64_t)p << 32 | q) & fz->mmask;
-    while (fz->mslot[j].p && (fz->mslot[j].p != p || fz->mslot[j].q != q))
+    uint32_t pq = MPAIR(p, q);
+    size_t j = bigram_hash(pq) & fz->mmask;
+    while (fz->mslot[j].pq && fz->mslot[j].pq != pq)
         j = (j + 1) & fz->mmask;
     return j;
 }
@@ -553,9 +545,9 @@ static inline uint32_t unigram_si(const nc_featurizer *fz, uint32_t uid, nc_word
  * The cached key "b:" + p + " " + q of the pair (uid_p, uid_q) in *key,
  * *len and *id (NC_KEY_BIGRAM + its index), adding it when new; *key is
  * NULL when the cache is full.  Restricted (where sp and sq are the two
- * unigram_si), nothing is added: *key is the model's bigram, or NULL and
- * *absent 1 when the model has none (the key scores nothing), or NULL and
- * *absent 0 to build and look up the string.
+ * unigram_si, not both model stems: kb_pair probes those), nothing is
+ * added: *key is NULL and *absent 1 when the model has no such bigram (the
+ * key scores nothing), or *absent 0 to build and look up the string.
  * NC_ERR_NOMEM leaves the cache as it was (apart from a larger slot array
  * or an unused key in the arena).
  */
@@ -568,18 +560,9 @@ static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, u
     *key = NULL;
     *absent = 0;
     if (fz->mstems) {
-        if (sp == SI_STRING || sq == SI_STRING)
-            return NC_OK;
-        *absent = 1;
-        if (sp == SI_NONE || sq == SI_NONE || !fz->mslot)
-            return NC_OK;
-        j = mbigram_probe(fz, sp, sq);
-        if (fz->mslot[j].p) {
-            *key = fz->mtext + fz->mslot[j].off;
-            *len = (uint32_t)(3 + pl + ql);
-            *id = fz->mslot[j].id;
-            *absent = 0;
-        }
+        /* kb_pair probes the pairs of two model stems itself; the others
+         * are strings (a stem with a space) or not in the model */
+        *absent = sp != SI_STRING && sq != SI_STRING;
         return NC_OK;
     }
     if (fz->bslot) {
@@ -729,10 +712,10 @@ static inline nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, cons
     if (!(fz->mfeat && psi >= SI_BASE && qsi >= SI_BASE && 3 + pl + ql < PAIR_KEY_MAX))
         return kb_pair_any(fz, a, kb, p, pl, puid, psi, q, ql, quid, qsi, words);
     const mbigram_slot *m = &fz->mslot[mbigram_probe(fz, psi, qsi)];
-    if (!m->p)
+    if (!m->pq)
         return NC_OK; /* not in the model */
     (*words)++;
-    return kb_add(a, kb, fz->mtext + m->off, 3 + pl + ql, m->id);
+    return kb_add(a, kb, NULL, 3 + pl + ql, m->id); /* its text: the model's key */
 }
 
 /* The position and context "none" keys, by static index from SK_POS_S,

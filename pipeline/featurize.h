@@ -41,7 +41,9 @@ typedef struct nc_key {
     const char *s;    /* NUL-terminated; in the arena, static (cue, context,
                        * position, number and punctuation keys), or owned by
                        * the featurizer for cached words and bigrams (valid
-                       * until nc_featurizer_free) */
+                       * until nc_featurizer_free); NULL for the model
+                       * bigrams of a restricted featurizer, whose text is
+                       * their feature's key in the model's vocabulary */
     uint32_t len;
     uint32_t id;      /* NC_KEY_* kind + index, or NC_KEY_UNCACHED (below) */
 } nc_key;
@@ -96,7 +98,9 @@ void nc_featurizer_free(nc_featurizer *fz);
  * cache miss per key).  fz looks words up in features as it first meets
  * them, so features must outlive fz and not change.  Only before the
  * first nc_featurize (else NC_ERR_ARG).  NC_ERR_NOMEM leaves fz
- * unrestricted and as it was.
+ * unrestricted and as it was, and so does NC_ERR_RANGE: the model's
+ * bigrams have more stems than the table of model bigrams can index
+ * (65,532), and fz scores the same unrestricted, only slower.
  */
 nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features);
 /* fz's stemmer (for tests: nc_stemmer_set_limit). */

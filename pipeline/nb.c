@@ -525,8 +525,11 @@ nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
         return NC_ERR_NOMEM;
     sc->m = m;
     nc_status st = nc_featurizer_new(&m->opt, &sc->fz);
-    if (st == NC_OK && m->opt.bigrams) /* bigrams the model lacks score nothing */
+    if (st == NC_OK && m->opt.bigrams) { /* bigrams the model lacks score nothing */
         st = nc_featurizer_restrict_bigrams(sc->fz, m->features);
+        if (st == NC_ERR_RANGE) /* too many bigram stems: unrestricted, same scores */
+            st = NC_OK;
+    }
     if (st == NC_OK)
         st = build_frec(sc);
     if (st != NC_OK) {
@@ -899,7 +902,8 @@ nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, u
         const double *lp = nc_model_logp(m, (uint32_t)f);
         double d = lp[la] - lp[lb];
         uint8_t g = feat_group(sc, f);
-        fn(ctx, sf.keys[k].s, (g == GROUP_WORD ? w : o->cue_weight * group_scale(o, g)) * d);
+        const char *key = sf.keys[k].s ? sf.keys[k].s : nc_vocab_key(m->features, (uint32_t)f, NULL);
+        fn(ctx, key, (g == GROUP_WORD ? w : o->cue_weight * group_scale(o, g)) * d);
     }
     fn(ctx, "(prior)", o->prior_weight * (m->log_prior[la] - m->log_prior[lb]));
     return NC_OK;

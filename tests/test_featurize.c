@@ -178,10 +178,17 @@ static nc_status featurize_doc(nc_featurizer *fz, nc_arena *a, nc_sent_feats *f)
     return nc_featurize(fz, s, ID_NS, a, f);
 }
 
-/* Every two keys of f[0..ns) and g[0..ns): same id <=> same string (for
- * ids other than NC_KEY_UNCACHED and NC_KEY_ABSENT); 0 when one pair
- * disagrees. */
-static int ids_consistent(const nc_sent_feats *f, const nc_sent_feats *g)
+/* The text of key k: its string, or for a restricted featurizer's model
+ * bigram (s NULL) its feature's key in feats. */
+static const char *key_text(const nc_key *k, const nc_vocab *feats)
+{
+    return k->s ? k->s : nc_vocab_key(feats, NC_KEY_INDEX(k->id), NULL);
+}
+
+/* Every two keys of f[0..ns) and g[0..ns) (from a featurizer restricted to
+ * feats, or not: NULL): same id <=> same text (for ids other than
+ * NC_KEY_UNCACHED and NC_KEY_ABSENT); 0 when one pair disagrees. */
+static int ids_consistent(const nc_sent_feats *f, const nc_sent_feats *g, const nc_vocab *feats)
 {
     const nc_sent_feats *d[2] = { f, g };
     for (int x = 0; x < 2; x++)
@@ -193,7 +200,8 @@ static int ids_consistent(const nc_sent_feats *f, const nc_sent_feats *g)
                             const nc_key *p = &d[x][i].keys[k], *q = &d[y][j].keys[l];
                             if (p->id >= NC_KEY_ABSENT || q->id >= NC_KEY_ABSENT)
                                 continue;
-                            if ((p->id == q->id) != (strcmp(p->s, q->s) == 0))
+                            if ((p->id == q->id) !=
+                                (strcmp(key_text(p, feats), key_text(q, feats)) == 0))
                                 return 0;
                         }
     return 1;
@@ -230,7 +238,7 @@ static void test_key_ids(void **state)
             kinds[NC_KEY_KIND(f[i].keys[k].id)]++;
         }
     }
-    assert_true(ids_consistent(f, g));
+    assert_true(ids_consistent(f, g, NULL));
     /* words, bigrams and static keys all get ids here */
     assert_true(kinds[0] && kinds[1] && kinds[2]);
     nc_arena_free(&a);
@@ -298,6 +306,9 @@ static nc_status restrict_vocab(nc_vocab **out)
 static int names_feature(const nc_key *k, const nc_vocab *feats)
 {
     uint32_t f;
+    if (!k->s) /* a model bigram: named by its id alone */
+        return NC_KEY_KIND(k->id) == NC_KEY_KIND(NC_KEY_FEATURE) && k->id < NC_KEY_ABSENT &&
+               NC_KEY_INDEX(k->id) < nc_vocab_size(feats);
     int in = nc_vocab_find(feats, k->s, k->len, &f);
     if (k->id == NC_KEY_UNCACHED)
         return 1;
@@ -337,7 +348,8 @@ static nc_status featurize_after_failure(void *arg)
             uint32_t id;
             if (feats && rs == NC_OK && r->s[0] == 'b' && !nc_vocab_find(feats, r->s, r->len, &id))
                 continue;
-            if (n >= f[i].n || strcmp(f[i].keys[n].s, r->s) != 0)
+            if (n >= f[i].n || strcmp(key_text(&f[i].keys[n], feats), r->s) != 0 ||
+                f[i].keys[n].len != r->len)
                 st = NC_ERR_ARG;
             else if (feats && rs == NC_OK && !names_feature(&f[i].keys[n], feats))
                 st = NC_ERR_ARG;
@@ -348,7 +360,7 @@ static nc_status featurize_after_failure(void *arg)
         if (n != f[i].n)
             st = NC_ERR_ARG;
     }
-    if (st == NC_OK && !ids_consistent(f, f))
+    if (st == NC_OK && !ids_consistent(f, f, rs == NC_OK ? feats : NULL))
         st = NC_ERR_ARG;
     if (st == NC_OK && feats && rs == NC_OK && !absent) /* restrict_vocab left words out */
         st = NC_ERR_ARG;
@@ -369,6 +381,18 @@ static void test_restricted_bigrams(void **state)
     assert_int_equal(nc_featurizer_restrict_bigrams(fz, feats), NC_ERR_ARG);
     assert_int_equal(featurize_after_failure(feats), NC_OK);
     assert_af_loop(featurize_after_failure, feats);
+    nc_vocab_free(feats);
+    /* Bigrams with more stems than the model-bigram table indexes
+     * (65,532): restricting refuses with NC_ERR_RANGE and leaves the
+     * featurizer unrestricted, so it gives every key of id_ref. */
+    assert_int_equal(nc_vocab_new(&feats), NC_OK);
+    for (int i = 0; i < 32768; i++) {
+        char k[32];
+        int n = snprintf(k, sizeof k, "b:p%d q%d", i, i);
+        uint32_t id;
+        assert_int_equal(nc_vocab_intern(feats, k, (size_t)n, &id, NULL), NC_OK);
+    }
+    assert_int_equal(featurize_after_failure(feats), NC_ERR_RANGE);
     nc_vocab_free(feats);
     nc_arena_free(&a);
     nc_featurizer_free(fz);
