@@ -106,29 +106,39 @@ static inline uint64_t nc_hash_mix(uint64_t h, uint64_t w)
     return h ^ (h >> 31);
 }
 
+/*
+ * The last word nc_hash64 mixes for p[0..len): its last 8 bytes when len
+ * >= 8 (overlapping the words before), else all its bytes packed (for a
+ * given len < 8, different bytes give different words).  Two strings of
+ * the same length are equal exactly when their 8-byte words below
+ * len - 8 and their last words are (same_word in stem.c).
+ */
+static inline uint64_t nc_last_word(const unsigned char *p, size_t len)
+{
+    uint64_t w;
+    uint32_t a, b;
+    if (len >= 8) {
+        memcpy(&w, p + len - 8, 8);
+        return w;
+    }
+    if (len >= 4) {
+        memcpy(&a, p, 4);
+        memcpy(&b, p + len - 4, 4);
+        return (uint64_t)a | (uint64_t)b << 32;
+    }
+    return len ? (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16 : 0;
+}
+
 static inline uint64_t nc_hash64(uint64_t h, const void *data, size_t len)
 {
     const unsigned char *p = data;
-    uint64_t w;
-    uint32_t a, b;
     h = nc_hash_mix(h, (uint64_t)len * 0x9e3779b97f4a7c15ull);
-    if (len >= 8) {
-        size_t n = len;
-        for (; n > 8; n -= 8, p += 8) {
-            memcpy(&w, p, 8);
-            h = nc_hash_mix(h, w);
-        }
-        memcpy(&w, p + n - 8, 8); /* the last 8 bytes, overlapping the loop's */
-    } else if (len >= 4) {
-        memcpy(&a, p, 4);
-        memcpy(&b, p + len - 4, 4);
-        w = (uint64_t)a | (uint64_t)b << 32;
-    } else if (len) {
-        w = (uint64_t)p[0] | (uint64_t)p[len / 2] << 8 | (uint64_t)p[len - 1] << 16;
-    } else {
-        w = 0;
+    for (size_t i = 0; i + 8 < len; i += 8) {
+        uint64_t w;
+        memcpy(&w, p + i, 8);
+        h = nc_hash_mix(h, w);
     }
-    h = nc_hash_mix(h, w);
+    h = nc_hash_mix(h, nc_last_word(p, len));
     h *= 0x94d049bb133111ebull;
     return h ^ (h >> 32);
 }

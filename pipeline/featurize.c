@@ -21,7 +21,9 @@
  * only, keyed by stem indices.  An input has many more distinct bigrams
  * than a model (bench corpus: ~125k vs a few thousand), and probing a
  * cache of all of them missed the CPU cache on nearly every bigram (~20 %
- * of classify).
+ * of classify).  Its keys' ids are the model's features (featurize.h):
+ * found once per word (kept in the word's stem-cache line), per static
+ * key and per model bigram, so the scorer reads no table of its own.
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -251,19 +253,25 @@ typedef struct bigram_slot {
 
 /*
  * A scorer's cache of its model's bigrams (restricted featurizers): the
- * pair of stem indices -> bigram id and where its key is in one block of
- * key text, 16 bytes a slot, at most 3/4 full (256 KiB for the default
- * model's 11,000 bigrams).  A key's length is not stored: it is "b:",
- * the two stems and a space.  With 24-byte slots at most half full (key
- * pointer and length inline) the table filled most of a 1 MiB L2 cache;
- * with 12-byte slots and the keys in an array by id, every hit cost a
- * second miss, on that array (perf, classify 100 MB: a fifth of kb_pair).
+ * pair of stem indices -> its key's id, 8 bytes a slot, at most 3/4 full
+ * (128 KiB for the default model's 11,800 bigrams).  The key's text is
+ * not kept: the scorer finds the feature by the id, and explain reads the
+ * text from the model (featurize.h, nc_key.s).  The probe of this table
+ * was the largest source of cache misses in classify (callgrind: a fifth
+ * of the L1 misses with 16-byte slots that carried the key's place in a
+ * block of key text); with 24-byte slots at most half full (key pointer
+ * and length inline) it filled most of a 1 MiB L2 cache; with 12-byte
+ * slots and the keys in an array by id, every hit cost a second miss.
  */
 typedef struct mbigram_slot {
-    uint32_t p, q;    /* stem indices + SI_BASE; p == 0: empty slot */
-    uint32_t id;
-    uint32_t off;     /* its key: mtext + off */
+    uint32_t pq;      /* MPAIR of the stems' si; 0: empty slot */
+    uint32_t id;      /* its key's id: NC_KEY_FEATURE + its model feature */
 } mbigram_slot;
+
+/* mbigram_slot.pq of stems with si p and q (both below 2^16, which
+ * restrict_build checks). */
+#define MPAIR(p, q) ((uint32_t)(p) << 16 | (uint32_t)(q))
+#define MPAIR_SI_MAX 0xFFFFu
 
 #define TRY(x)                                                                                 \
     do {                                                                                       \
@@ -276,6 +284,8 @@ typedef struct mbigram_slot {
  * Per cached word, found on first sight, in the word's nc_word_aux (stem.h):
  *   a  cue class | CUE_NONE, 0 = not yet looked up
  *   b  restricted: SI_* or stem index + SI_BASE; 0 = not yet
+ *   c  restricted: its key's id (NC_KEY_FEATURE + f or NC_KEY_ABSENT);
+ *      0 = not yet
  * The stemmer keeps it beside the word in its front table, so the token
  * that found the stem finds these in the same cache line; an array of
  * our own by word id was one more cache miss per token (perf: a quarter
@@ -295,14 +305,23 @@ struct nc_featurizer {
     size_t bmask;
     mbigram_slot *mslot; /* restricted: the model's bigrams, [mmask + 1] */
     size_t mmask;
-    char *mtext;        /* restricted: the model bigrams' keys, NUL-terminated */
     uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
+    const nc_vocab *mfeat; /* restricted: the model's features (not ours) */
     nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
     nc_vocab *mstems;   /* restricted: the stems of the model's bigrams; else NULL */
     uint32_t static_si[SK_COUNT]; /* restricted: si of the static unigram keys */
+    uint32_t static_id[SK_COUNT]; /* nc_key.id of static key i: SKEY(i), or
+                                   * restricted its model feature's */
     nc_arena ring[2];   /* nc_featurize_each: scratch of two consecutive sentences */
     int used;           /* a sentence was featurized (restricting is too late) */
 };
+
+/* Static keys with their own ids (unrestricted). */
+static void static_ids_reset(nc_featurizer *fz)
+{
+    for (unsigned sk = 0; sk < SK_COUNT; sk++)
+        fz->static_id[sk] = SKEY(sk);
+}
 
 nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
 {
@@ -311,6 +330,7 @@ nc_status nc_featurizer_new(const nc_options *o, nc_featurizer **out)
     if (!fz)
         return NC_ERR_NOMEM;
     fz->opt = *o;
+    static_ids_reset(fz);
     nc_arena_init(&fz->bkeys);
     nc_arena_init(&fz->ring[0]);
     nc_arena_init(&fz->ring[1]);
@@ -330,7 +350,6 @@ void nc_featurizer_free(nc_featurizer *fz)
     nc_stemmer_free(fz->stem);
     nc_free(fz->bslot);
     nc_free(fz->mslot);
-    nc_free(fz->mtext);
     nc_vocab_free(fz->mstems);
     nc_arena_free(&fz->bkeys);
     nc_arena_free(&fz->ring[0]);
@@ -338,22 +357,35 @@ void nc_featurizer_free(nc_featurizer *fz)
     nc_free(fz);
 }
 
+/* The keys of the static word-group unigrams ("w:#num" ...), or NULL. */
+static const char *static_word_key(unsigned sk)
+{
+    switch (sk) {
+    case SK_NUM: return "w:#num";
+    case SK_YEAR: return "w:#year";
+    case SK_QUOTE: return "w:#quote";
+    default: return sk >= SK_PUNCT && sk < SK_COUNT ? punct_keys[sk - SK_PUNCT].key : NULL;
+    }
+}
+
 /* The stems of the static unigram keys, for static_si. */
 static const char *static_stem(unsigned sk)
 {
     switch (sk) {
-    case SK_NUM: return "#num";
-    case SK_YEAR: return "#year";
-    case SK_QUOTE: return "#quote";
     case SK_START: return "^";
     case SK_OPEN: return "^^";
     case SK_CLOSE: return "$$";
-    default: return sk >= SK_PUNCT && sk < SK_COUNT ? punct_keys[sk - SK_PUNCT].key + 2 : NULL;
+    default: {
+        const char *k = static_word_key(sk);
+        return k ? k + 2 : NULL;
+    }
     }
 }
 
 static size_t bigram_hash(uint64_t pair);
 static size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t q);
+static const char *static_key(unsigned sk, size_t *len);
+static uint32_t feature_id(const nc_featurizer *fz, const char *key, size_t len);
 static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen);
 
 /*
@@ -366,25 +398,20 @@ static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen);
 static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
 {
     uint32_t nf = nc_vocab_size(features), nb = 0;
-    size_t text = 1;
     for (uint32_t f = 0; f < nf; f++) {
-        size_t len;
-        const char *k = nc_vocab_key(features, f, &len);
-        if (k[0] == 'b' && k[1] == ':') {
-            nb++;
-            text += len + 1;
-        }
+        const char *k = nc_vocab_key(features, f, NULL);
+        nb += k[0] == 'b' && k[1] == ':';
     }
-    if (text > UINT32_MAX) /* offsets are 32-bit; no loadable model comes near */
+    /* feature ids must fit NC_KEY_FEATURE + f; no loadable model comes near */
+    if (nf > NC_KEY_INDEX(NC_KEY_ABSENT))
         return NC_ERR_NOMEM;
     size_t cap = 16;
     while (3 * cap < 4 * (size_t)nb)
         cap *= 2;
     TRY(nc_vocab_new(&fz->mstems));
-    if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)) || !(fz->mtext = nc_malloc(text)))
+    if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)))
         return NC_ERR_NOMEM;
     fz->mmask = cap - 1;
-    size_t used = 0;
     for (uint32_t f = 0; f < nf; f++) {
         size_t len;
         const char *k = nc_vocab_key(features, f, &len);
@@ -394,15 +421,19 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         uint32_t ip, iq;
         TRY(nc_vocab_intern(fz->mstems, k + 2, (size_t)(sp - k - 2), &ip, NULL));
         TRY(nc_vocab_intern(fz->mstems, sp + 1, (size_t)(k + len - sp - 1), &iq, NULL));
-        memcpy(fz->mtext + used, k, len);
-        fz->mtext[used + len] = '\0';
+        if (SI_BASE + (size_t)nc_vocab_size(fz->mstems) > MPAIR_SI_MAX)
+            return NC_ERR_RANGE; /* too many stems for MPAIR */
         size_t j = mbigram_probe(fz, SI_BASE + ip, SI_BASE + iq);
-        fz->mslot[j] = (mbigram_slot){ SI_BASE + ip, SI_BASE + iq, fz->nbig++, (uint32_t)used };
-        used += len + 1;
+        fz->mslot[j] = (mbigram_slot){ MPAIR(SI_BASE + ip, SI_BASE + iq), NC_KEY_FEATURE + f };
     }
+    fz->mfeat = features;
     for (unsigned sk = 0; sk < SK_COUNT; sk++) {
         const char *st = static_stem(sk);
         fz->static_si[sk] = st ? stem_si(fz, st, strlen(st)) : SI_NONE;
+        size_t kl;
+        const char *k = static_key(sk, &kl);
+        if (k)
+            fz->static_id[sk] = feature_id(fz, k, kl);
     }
     return NC_OK;
 }
@@ -421,11 +452,10 @@ nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *feat
         nc_vocab_free(fz->mstems);
         fz->mstems = NULL;
         nc_free(fz->mslot);
-        nc_free(fz->mtext);
         fz->mslot = NULL;
-        fz->mtext = NULL;
         fz->mmask = 0;
-        fz->nbig = 0;
+        fz->mfeat = NULL;
+        static_ids_reset(fz);
     }
     return st;
 }
@@ -482,8 +512,9 @@ static size_t bigram_probe(const nc_featurizer *fz, uint64_t pair)
  * where it would go (mslot not NULL). */
 static inline size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t q)
 {
-    size_t j = bigram_hash((uint64_t)p << 32 | q) & fz->mmask;
-    while (fz->mslot[j].p && (fz->mslot[j].p != p || fz->mslot[j].q != q))
+    uint32_t pq = MPAIR(p, q);
+    size_t j = bigram_hash(pq) & fz->mmask;
+    while (fz->mslot[j].pq && fz->mslot[j].pq != pq)
         j = (j + 1) & fz->mmask;
     return j;
 }
@@ -514,9 +545,9 @@ static inline uint32_t unigram_si(const nc_featurizer *fz, uint32_t uid, nc_word
  * The cached key "b:" + p + " " + q of the pair (uid_p, uid_q) in *key,
  * *len and *id (NC_KEY_BIGRAM + its index), adding it when new; *key is
  * NULL when the cache is full.  Restricted (where sp and sq are the two
- * unigram_si), nothing is added: *key is the model's bigram, or NULL and
- * *absent 1 when the model has none (the key scores nothing), or NULL and
- * *absent 0 to build and look up the string.
+ * unigram_si, not both model stems: kb_pair probes those), nothing is
+ * added: *key is NULL and *absent 1 when the model has no such bigram (the
+ * key scores nothing), or *absent 0 to build and look up the string.
  * NC_ERR_NOMEM leaves the cache as it was (apart from a larger slot array
  * or an unused key in the arena).
  */
@@ -529,19 +560,9 @@ static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, u
     *key = NULL;
     *absent = 0;
     if (fz->mstems) {
-        if (sp == SI_STRING || sq == SI_STRING)
-            return NC_OK;
-        *absent = 1;
-        if (sp == SI_NONE || sq == SI_NONE || !fz->mslot)
-            return NC_OK;
-        j = mbigram_probe(fz, sp, sq);
-        if (fz->mslot[j].p) {
-            uint32_t b = fz->mslot[j].id;
-            *key = fz->mtext + fz->mslot[j].off;
-            *len = (uint32_t)(3 + pl + ql);
-            *id = NC_KEY_BIGRAM + b;
-            *absent = 0;
-        }
+        /* kb_pair probes the pairs of two model stems itself; the others
+         * are strings (a stem with a space) or not in the model */
+        *absent = sp != SI_STRING && sq != SI_STRING;
         return NC_OK;
     }
     if (fz->bslot) {
@@ -575,6 +596,7 @@ static nc_status bigram_get(nc_featurizer *fz, uint32_t uid_p, uint32_t uid_q, u
 typedef struct keybuf {
     nc_key *k;
     size_t n, cap;
+    const uint32_t *sid; /* the featurizer's static_id */
 } keybuf;
 
 /* Room for at least want keys in kb (which grows by doubling, copying). */
@@ -638,6 +660,9 @@ static nc_status kb_bigram(nc_arena *a, keybuf *kb, const char *p, size_t pl, co
     return NC_OK;
 }
 
+/* The size of kb_pair_any's key buffer: longer pair keys are cut there. */
+#define PAIR_KEY_MAX (2 * NC_MAX_TOKEN_BYTES + 8)
+
 /*
  * Append the word-group pair key "b:P Q" of unigrams p (unigram id puid,
  * restricted stem index psi) and q: from the bigram cache when both have
@@ -646,11 +671,11 @@ static nc_status kb_bigram(nc_arena *a, keybuf *kb, const char *p, size_t pl, co
  * token-sized, so the key always fits big; should one not, snprintf cuts
  * it as it always did.
  */
-static nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, const char *p, size_t pl,
-                         uint32_t puid, uint32_t psi, const char *q, size_t ql, uint32_t quid,
-                         uint32_t qsi, size_t *words)
+static nc_status kb_pair_any(nc_featurizer *fz, nc_arena *a, keybuf *kb, const char *p,
+                             size_t pl, uint32_t puid, uint32_t psi, const char *q, size_t ql,
+                             uint32_t quid, uint32_t qsi, size_t *words)
 {
-    char big[2 * NC_MAX_TOKEN_BYTES + 8];
+    char big[PAIR_KEY_MAX];
     if (3 + pl + ql >= sizeof big) {
         size_t bl = (size_t)snprintf(big, sizeof big, "b:%.*s %.*s", (int)pl, p, (int)ql, q);
         TRY(kb_push(a, kb, big, bl < sizeof big ? bl : sizeof big - 1, NULL, 0,
@@ -673,6 +698,26 @@ static nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, const char 
     return NC_OK;
 }
 
+/*
+ * kb_pair_any, with the common case of a restricted featurizer inline:
+ * two stems of model bigrams (whose keys fit) are one probe of the model
+ * bigram table and, when the model has the pair, a key pointed at.  The
+ * call with its twelve arguments had cost more than the probe (callgrind:
+ * ~70 instructions a pair).
+ */
+static inline nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, const char *p,
+                                size_t pl, uint32_t puid, uint32_t psi, const char *q, size_t ql,
+                                uint32_t quid, uint32_t qsi, size_t *words)
+{
+    if (!(fz->mfeat && psi >= SI_BASE && qsi >= SI_BASE && 3 + pl + ql < PAIR_KEY_MAX))
+        return kb_pair_any(fz, a, kb, p, pl, puid, psi, q, ql, quid, qsi, words);
+    const mbigram_slot *m = &fz->mslot[mbigram_probe(fz, psi, qsi)];
+    if (!m->pq)
+        return NC_OK; /* not in the model */
+    (*words)++;
+    return kb_add(a, kb, NULL, 3 + pl + ql, m->id); /* its text: the model's key */
+}
+
 /* The position and context "none" keys, by static index from SK_POS_S,
  * with their lengths (strlen of these was ~2 % of classify). */
 #define PK(lit) { lit, sizeof lit - 1 }
@@ -689,13 +734,48 @@ static const struct {
 /* Append static key sk (SK_POS_S .. SK_XN_NONE): pointed at, not copied. */
 static nc_status kb_static(nc_arena *a, keybuf *kb, unsigned sk)
 {
-    return kb_add(a, kb, pos_keys[sk - SK_POS_S].s, pos_keys[sk - SK_POS_S].len, SKEY(sk));
+    return kb_add(a, kb, pos_keys[sk - SK_POS_S].s, pos_keys[sk - SK_POS_S].len, kb->sid[sk]);
+}
+
+/* The string of static key sk and its length, or NULL for the bigram
+ * marks (never keys alone). */
+static const char *static_key(unsigned sk, size_t *len)
+{
+    const char *k = NULL;
+    if (sk < SK_XP)
+        k = cue_keys[sk - SK_CUE].c;
+    else if (sk < SK_POS_S)
+        k = cue_keys[(sk - SK_XP) % CK_COUNT].x[sk >= SK_XN];
+    else if (sk <= SK_XN_NONE)
+        k = pos_keys[sk - SK_POS_S].s;
+    else
+        k = static_word_key(sk);
+    *len = k ? strlen(k) : 0;
+    return k;
+}
+
+/* Restricted: the id of key[0..len), NC_KEY_FEATURE + its model feature
+ * or NC_KEY_ABSENT. */
+static uint32_t feature_id(const nc_featurizer *fz, const char *key, size_t len)
+{
+    uint32_t f;
+    return nc_vocab_find(fz->mfeat, key, len, &f) ? NC_KEY_FEATURE + f : NC_KEY_ABSENT;
+}
+
+/* Restricted: the id of cached word key[0..len), whose aux is wa, looked
+ * up on first sight and kept in the word's aux line (nc_word_aux.c). */
+static inline uint32_t word_feature(const nc_featurizer *fz, nc_word_aux *wa, const char *key,
+                                    size_t len)
+{
+    if (!wa->c)
+        wa->c = feature_id(fz, key, len);
+    return wa->c;
 }
 
 /* Append cue key id and list it in cl. */
 static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
 {
-    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, SKEY(SK_CUE + id));
+    nc_status st = kb_add(a, kb, cue_keys[id].c, cue_keys[id].len, kb->sid[SK_CUE + id]);
     if (st == NC_OK)
         cl->id[cl->n++] = (uint8_t)id;
     return st;
@@ -826,10 +906,12 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         uint32_t uid = NC_KEY_UNCACHED; /* this token's unigram id */
         if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
             /* the cached "w:stem" (stem.h: right before the stem): no copy */
-            TRY(kb_add(a, kb, stem - 2, slen + 2, NC_KEY_WORD + wid));
+            TRY(kb_add(a, kb, stem - 2, slen + 2,
+                       fz->mfeat ? word_feature(fz, wa, stem - 2, slen + 2)
+                                 : NC_KEY_WORD + wid));
             uid = wid;
         } else if (key) {
-            TRY(kb_add(a, kb, key, 2 + slen, SKEY(sk)));
+            TRY(kb_add(a, kb, key, 2 + slen, kb->sid[sk]));
             uid = UNI_STATIC(sk);
         } else {
             TRY(kb_push(a, kb, "w:", 2, stem, slen, NC_KEY_UNCACHED));
@@ -850,13 +932,12 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
              * with "^^", among the last EDGE_CLOSE tokens with "$$": how a
              * sentence opens and closes says more about its role than the
              * same word elsewhere (start_bigram covers the first token). */
-            static const unsigned marks[2] = { SK_OPEN, SK_CLOSE };
-            const int at[2] = { i >= 1 && i <= EDGE_OPEN, i + EDGE_CLOSE >= nt };
-            for (int e = 0; e < 2; e++)
-                if (at[e])
-                    TRY(kb_pair(fz, a, kb, static_stem(marks[e]), 2, UNI_STATIC(marks[e]),
-                                restricted ? fz->static_si[marks[e]] : 0, stem, slen, uid, si,
-                                &words));
+            if (i >= 1 && i <= EDGE_OPEN)
+                TRY(kb_pair(fz, a, kb, static_stem(SK_OPEN), 2, UNI_STATIC(SK_OPEN),
+                            restricted ? fz->static_si[SK_OPEN] : 0, stem, slen, uid, si, &words));
+            if (i + EDGE_CLOSE >= nt)
+                TRY(kb_pair(fz, a, kb, static_stem(SK_CLOSE), 2, UNI_STATIC(SK_CLOSE),
+                            restricted ? fz->static_si[SK_CLOSE] : 0, stem, slen, uid, si, &words));
         }
         prev = stem;
         prev_len = slen;
@@ -931,7 +1012,7 @@ static nc_status finish_sentence(const nc_featurizer *fz, const nc_sent_in *s, s
             for (unsigned k = 0; k < cl->n; k++) {
                 const struct cue_key *ck = &cue_keys[cl->id[k]];
                 TRY(kb_add(a, kb, ck->x[side], ck->len + 4,
-                           SKEY((side ? SK_XN : SK_XP) + cl->id[k])));
+                           kb->sid[(side ? SK_XN : SK_XP) + cl->id[k]]));
             }
         }
     }
@@ -949,7 +1030,7 @@ nc_status nc_featurize(nc_featurizer *fz, const nc_sent_in *s, size_t n, nc_aren
     if (n && !kbs)
         return NC_ERR_NOMEM;
     for (size_t i = 0; i < n; i++) {
-        kbs[i] = (keybuf){ 0 };
+        kbs[i] = (keybuf){ .sid = fz->static_id };
         cls[i].n = 0;
         TRY(sentence_features(fz, &s[i], a, &kbs[i], &cls[i], &out[i].nwords));
     }
@@ -982,7 +1063,7 @@ nc_status nc_featurize_each(nc_featurizer *fz, const nc_sent_in *s, size_t n,
         if (j < n) {
             nc_arena *a = &fz->ring[j & 1];
             nc_arena_reset(a);
-            kb[j & 1] = (keybuf){ 0 };
+            kb[j & 1] = (keybuf){ .sid = fz->static_id };
             cl[j % 3].n = 0;
             TRY(sentence_features(fz, &s[j], a, &kb[j & 1], &cl[j % 3], &nw[j & 1]));
         }

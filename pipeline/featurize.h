@@ -41,7 +41,9 @@ typedef struct nc_key {
     const char *s;    /* NUL-terminated; in the arena, static (cue, context,
                        * position, number and punctuation keys), or owned by
                        * the featurizer for cached words and bigrams (valid
-                       * until nc_featurizer_free) */
+                       * until nc_featurizer_free); NULL for the model
+                       * bigrams of a restricted featurizer, whose text is
+                       * their feature's key in the model's vocabulary */
     uint32_t len;
     uint32_t id;      /* NC_KEY_* kind + index, or NC_KEY_UNCACHED (below) */
 } nc_key;
@@ -59,12 +61,19 @@ typedef struct nc_key {
  * The same string always gets the same id within one featurizer (ids are
  * per featurizer, like stem-cache ids).  Keys past the caches' limits, of
  * uncached words and of bigrams with such a word are NC_KEY_UNCACHED.
+ * A restricted featurizer (nc_featurizer_restrict_bigrams) names its keys
+ * by the model's features instead, since its scorer wants nothing else:
+ *   NC_KEY_FEATURE + f  the key is feature f of the model's vocabulary
+ *   NC_KEY_ABSENT       the key is not in it (it scores nothing)
+ * apart from NC_KEY_UNCACHED keys, which the scorer looks up by string.
  */
 #define NC_KEY_KIND(id) ((id) >> 30)
 #define NC_KEY_INDEX(id) ((id) & 0x3FFFFFFFu)
 #define NC_KEY_WORD 0x00000000u
 #define NC_KEY_BIGRAM 0x40000000u
 #define NC_KEY_STATIC 0x80000000u
+#define NC_KEY_FEATURE 0xC0000000u
+#define NC_KEY_ABSENT (UINT32_MAX - 1)
 #define NC_KEY_UNCACHED UINT32_MAX
 #define NC_KEY_NSTATIC 160u
 #define NC_BIGRAM_CACHE_MAX (1u << 18)
@@ -83,11 +92,15 @@ void nc_featurizer_free(nc_featurizer *fz);
 /*
  * For scoring with a model whose feature vocabulary is features: from now
  * on fz leaves out the "b:" keys that are not among features, since they
- * score nothing, and caches only the model's bigrams (key ids
- * NC_KEY_BIGRAM + i, i below the model's number of bigrams).  The keys are
- * copied, so features need not outlive fz.  Only before the first
- * nc_featurize (else NC_ERR_ARG).  NC_ERR_NOMEM leaves fz unrestricted
- * and as it was.
+ * score nothing, caches only the model's bigrams, and gives every key it
+ * can the id of its feature (NC_KEY_FEATURE + f) or NC_KEY_ABSENT, so the
+ * scorer needs no table of its own from key ids to features (one more
+ * cache miss per key).  fz looks words up in features as it first meets
+ * them, so features must outlive fz and not change.  Only before the
+ * first nc_featurize (else NC_ERR_ARG).  NC_ERR_NOMEM leaves fz
+ * unrestricted and as it was, and so does NC_ERR_RANGE: the model's
+ * bigrams have more stems than the table of model bigrams can index
+ * (65,532), and fz scores the same unrestricted, only slower.
  */
 nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *features);
 /* fz's stemmer (for tests: nc_stemmer_set_limit). */

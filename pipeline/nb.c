@@ -19,7 +19,10 @@
  *
  * Both halves find a key's feature through an nc_key_cache indexed by the
  * key's id (featurize.h): words, bigrams and the static cue and position
- * keys are hashed once per featurizer, not once per occurrence.
+ * keys are hashed once per featurizer, not once per occurrence.  A
+ * scorer's featurizer, restricted to its model (models with bigrams),
+ * names the model feature in the key's id itself, and the cache serves
+ * only the other scorers.
  */
 #include <math.h>
 #include <stdio.h>
@@ -178,7 +181,7 @@ static inline nc_status key_slot(nc_key_cache *kc, uint32_t id, uint32_t **slot)
 {
     uint32_t k = NC_KEY_KIND(id), i = NC_KEY_INDEX(id);
     *slot = NULL;
-    if (id == NC_KEY_UNCACHED)
+    if (id >= NC_KEY_FEATURE) /* uncached, or named by a model feature */
         return NC_OK;
     if (i >= kc->cap[k]) {
         nc_status st = key_cache_grow(kc, k, i);
@@ -477,7 +480,7 @@ typedef struct feat_rec {
 struct nc_scorer {
     const nc_model *m;
     nc_featurizer *fz;
-    nc_key_cache kc;    /* key id of fz -> feature */
+    nc_key_cache kc;    /* key id of fz -> feature (fz unrestricted) */
     feat_rec *frec;     /* [feature] */
     int32_t *fbuf;      /* score_sentence's scratch: [key] feature or FEAT_ABSENT */
     size_t fbuf_cap;
@@ -522,8 +525,11 @@ nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
         return NC_ERR_NOMEM;
     sc->m = m;
     nc_status st = nc_featurizer_new(&m->opt, &sc->fz);
-    if (st == NC_OK && m->opt.bigrams) /* bigrams the model lacks score nothing */
+    if (st == NC_OK && m->opt.bigrams) { /* bigrams the model lacks score nothing */
         st = nc_featurizer_restrict_bigrams(sc->fz, m->features);
+        if (st == NC_ERR_RANGE) /* too many bigram stems: unrestricted, same scores */
+            st = NC_OK;
+    }
     if (st == NC_OK)
         st = build_frec(sc);
     if (st != NC_OK) {
@@ -565,13 +571,18 @@ static nc_status lookup_slow(nc_scorer *sc, const nc_key *k, int32_t *fid)
 }
 
 /*
- * The model feature of a key, or FEAT_ABSENT; keys with an id go through
- * the cache.  Inline with the hit tested here: it runs for every key, and
- * as a call its prologue and epilogue were 3 % of classify's instructions.
+ * The model feature of a key, or FEAT_ABSENT: named by the key's id when
+ * the (restricted) featurizer gives it, else through the cache.  Inline
+ * with the hits tested here: it runs for every key, and as a call its
+ * prologue and epilogue were 3 % of classify's instructions.
  */
 static inline nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
 {
     uint32_t id = k->id, kind = NC_KEY_KIND(id), i = NC_KEY_INDEX(id);
+    if (id >= NC_KEY_FEATURE && id != NC_KEY_UNCACHED) {
+        *fid = id == NC_KEY_ABSENT ? FEAT_ABSENT : (int32_t)i;
+        return NC_OK;
+    }
     if (id != NC_KEY_UNCACHED && i < sc->kc.cap[kind]) {
         uint32_t v = sc->kc.v[kind][i];
         if (v) {
@@ -581,6 +592,14 @@ static inline nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
     }
     return lookup_slow(sc, k, fid);
 }
+
+/* Unroll the next loop (a hint; GCC and clang take it): sum_rows's copies
+ * with a constant nl were not unrolled at -O2 without it. */
+#if defined(__GNUC__) || defined(__clang__)
+#define NC_UNROLL _Pragma("GCC unroll 8")
+#else
+#define NC_UNROLL
+#endif
 
 /*
  * sum[l] += lp[l] (add_row_scaled: scale * lp[l]) for l < nl, two labels
@@ -593,6 +612,7 @@ static inline void add_row(double *sum, const double *lp, uint32_t nl)
 {
     uint32_t l = 0;
 #ifdef __SSE2__
+    NC_UNROLL
     for (; l + 2 <= nl; l += 2)
         _mm_storeu_pd(sum + l, _mm_add_pd(_mm_loadu_pd(sum + l), _mm_loadu_pd(lp + l)));
 #endif
@@ -605,6 +625,7 @@ static inline void add_row_scaled(double *sum, const double *lp, double scale, u
     uint32_t l = 0;
 #ifdef __SSE2__
     __m128d sc = _mm_set1_pd(scale);
+    NC_UNROLL
     for (; l + 2 <= nl; l += 2)
         _mm_storeu_pd(sum + l,
                       _mm_add_pd(_mm_loadu_pd(sum + l), _mm_mul_pd(sc, _mm_loadu_pd(lp + l))));
@@ -617,6 +638,35 @@ static inline void add_row_scaled(double *sum, const double *lp, double scale, u
 static double group_scale(const nc_options *o, uint8_t group)
 {
     return group == GROUP_POSITION ? o->position_weight : 1.0;
+}
+
+/*
+ * score_sentence's last pass: the rows of the features fb[0..n) (those
+ * not FEAT_ABSENT) added into wsum (word group) and csum (the others,
+ * scaled), in key order; the number of word-group rows added.  Inline so
+ * that score_sentence can call it with nl a constant: add_row's loops are
+ * then unrolled and the sums need no loop control (with the model's 9
+ * labels, that was half of the pass's instructions).
+ */
+static inline size_t sum_rows(const nc_scorer *sc, const int32_t *fb, size_t n, uint32_t nl,
+                              double *wsum, double *csum)
+{
+    const nc_model *m = sc->m;
+    size_t nwords = 0;
+    for (size_t k = 0; k < n; k++) {
+        if (fb[k] < 0)
+            continue;
+        uint32_t row = sc->frec[fb[k]].row;
+        const double *lp = &m->rows[(size_t)(row >> 2) * nl];
+        uint8_t g = (uint8_t)(row & 3u);
+        if (g == GROUP_WORD) {
+            nwords++;
+            add_row(wsum, lp, nl);
+        } else {
+            add_row_scaled(csum, lp, group_scale(&m->opt, g), nl);
+        }
+    }
+    return nwords;
 }
 
 /* Raw naive Bayes scores of one featurized sentence into score[nlabels]. */
@@ -669,18 +719,19 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
         NC_PREFETCH(lp);
         NC_PREFETCH(lp + nl - 1);
     }
-    for (size_t k = 0; k < sf->n; k++) {
-        if (fb[k] < 0)
-            continue;
-        uint32_t row = sc->frec[fb[k]].row;
-        const double *lp = &m->rows[(size_t)(row >> 2) * nl];
-        uint8_t g = (uint8_t)(row & 3u);
-        if (g == GROUP_WORD) {
-            nwords++;
-            add_row(wsum, lp, nl);
-        } else {
-            add_row_scaled(csum, lp, group_scale(o, g), nl);
-        }
+    /* Label counts of 2 to 12 get a copy of sum_rows of their own, with nl
+     * a constant in it. */
+    switch (nl) {
+#define SUM_ROWS_CASE(k)                                                                       \
+    case k:                                                                                    \
+        nwords = sum_rows(sc, fb, sf->n, k, wsum, csum);                                       \
+        break;
+        SUM_ROWS_CASE(2) SUM_ROWS_CASE(3) SUM_ROWS_CASE(4) SUM_ROWS_CASE(5) SUM_ROWS_CASE(6)
+        SUM_ROWS_CASE(7) SUM_ROWS_CASE(8) SUM_ROWS_CASE(9) SUM_ROWS_CASE(10)
+        SUM_ROWS_CASE(11) SUM_ROWS_CASE(12)
+#undef SUM_ROWS_CASE
+    default:
+        nwords = sum_rows(sc, fb, sf->n, nl, wsum, csum);
     }
     double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
     for (uint32_t l = 0; l < nl; l++)
@@ -851,7 +902,8 @@ nc_status nc_explain_sentence(nc_scorer *sc, const nc_sent_in *s, nc_arena *a, u
         const double *lp = nc_model_logp(m, (uint32_t)f);
         double d = lp[la] - lp[lb];
         uint8_t g = feat_group(sc, f);
-        fn(ctx, sf.keys[k].s, (g == GROUP_WORD ? w : o->cue_weight * group_scale(o, g)) * d);
+        const char *key = sf.keys[k].s ? sf.keys[k].s : nc_vocab_key(m->features, (uint32_t)f, NULL);
+        fn(ctx, key, (g == GROUP_WORD ? w : o->cue_weight * group_scale(o, g)) * d);
     }
     fn(ctx, "(prior)", o->prior_weight * (m->log_prior[la] - m->log_prior[lb]));
     return NC_OK;

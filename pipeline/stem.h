@@ -42,7 +42,7 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
 /*
  * nc_stemmer_stem for callers with per-word data: *word_id is set (to
  * NC_STEM_UNCACHED when the word is not cached), and *aux to the word's
- * nc_word_aux, two integers the caller may use as it likes (zero when the
+ * nc_word_aux, three integers the caller may use as it likes (zero when the
  * word is first cached; each cached word has one, which keeps its values
  * until nc_stemmer_free; the pointer is valid until the next call), or
  * NULL for an uncached word.  The featurizer keeps a word's cue class
@@ -50,7 +50,7 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
  * where a table of its own by word id cost a cache miss per token.
  */
 typedef struct nc_word_aux {
-    uint32_t a, b;
+    uint32_t a, b, c;
 } nc_word_aux;
 /*
  * where is nc_stemmer_where(s, word, len): the stemmer's hash of the word,

@@ -178,9 +178,17 @@ static nc_status featurize_doc(nc_featurizer *fz, nc_arena *a, nc_sent_feats *f)
     return nc_featurize(fz, s, ID_NS, a, f);
 }
 
-/* Every two keys of f[0..ns) and g[0..ns): same id <=> same string (for
- * ids other than NC_KEY_UNCACHED); 0 when one pair disagrees. */
-static int ids_consistent(const nc_sent_feats *f, const nc_sent_feats *g)
+/* The text of key k: its string, or for a restricted featurizer's model
+ * bigram (s NULL) its feature's key in feats. */
+static const char *key_text(const nc_key *k, const nc_vocab *feats)
+{
+    return k->s ? k->s : nc_vocab_key(feats, NC_KEY_INDEX(k->id), NULL);
+}
+
+/* Every two keys of f[0..ns) and g[0..ns) (from a featurizer restricted to
+ * feats, or not: NULL): same id <=> same text (for ids other than
+ * NC_KEY_UNCACHED and NC_KEY_ABSENT); 0 when one pair disagrees. */
+static int ids_consistent(const nc_sent_feats *f, const nc_sent_feats *g, const nc_vocab *feats)
 {
     const nc_sent_feats *d[2] = { f, g };
     for (int x = 0; x < 2; x++)
@@ -190,9 +198,10 @@ static int ids_consistent(const nc_sent_feats *f, const nc_sent_feats *g)
                     for (size_t k = 0; k < d[x][i].n; k++)
                         for (size_t l = 0; l < d[y][j].n; l++) {
                             const nc_key *p = &d[x][i].keys[k], *q = &d[y][j].keys[l];
-                            if (p->id == NC_KEY_UNCACHED || q->id == NC_KEY_UNCACHED)
+                            if (p->id >= NC_KEY_ABSENT || q->id >= NC_KEY_ABSENT)
                                 continue;
-                            if ((p->id == q->id) != (strcmp(p->s, q->s) == 0))
+                            if ((p->id == q->id) !=
+                                (strcmp(key_text(p, feats), key_text(q, feats)) == 0))
                                 return 0;
                         }
     return 1;
@@ -229,7 +238,7 @@ static void test_key_ids(void **state)
             kinds[NC_KEY_KIND(f[i].keys[k].id)]++;
         }
     }
-    assert_true(ids_consistent(f, g));
+    assert_true(ids_consistent(f, g, NULL));
     /* words, bigrams and static keys all get ids here */
     assert_true(kinds[0] && kinds[1] && kinds[2]);
     nc_arena_free(&a);
@@ -271,27 +280,49 @@ static void test_key_ids_alloc_failure(void **state)
     nc_featurizer_free(fz);
 }
 
-/* A feature set: every key of id_ref except every other distinct bigram. */
+/* A feature set: every key of id_ref except every other distinct bigram
+ * and every other distinct word (which a restricted featurizer still
+ * gives, as NC_KEY_ABSENT). */
 static nc_status restrict_vocab(nc_vocab **out)
 {
     nc_status st = nc_vocab_new(out);
-    int skip = 0;
+    int skip[2] = { 0, 0 }; /* bigrams, words */
     for (size_t i = 0; i < ID_NS && st == NC_OK; i++)
         for (size_t k = 0; k < id_ref[i].n && st == NC_OK; k++) {
             const nc_key *key = &id_ref[i].keys[k];
             uint32_t id;
-            if (key->s[0] == 'b' && !nc_vocab_find(*out, key->s, key->len, &id) && (skip ^= 1))
+            int w = key->s[0] == 'w';
+            if ((key->s[0] == 'b' || w) && !nc_vocab_find(*out, key->s, key->len, &id) &&
+                (skip[w] ^= 1))
                 continue;
             st = nc_vocab_intern(*out, key->s, key->len, &id, NULL);
         }
     return st;
 }
 
+/* 1 when key k of a restricted featurizer names its feature in feats:
+ * NC_KEY_FEATURE + the key's index there, or NC_KEY_ABSENT when it has
+ * none (NC_KEY_UNCACHED keys name none). */
+static int names_feature(const nc_key *k, const nc_vocab *feats)
+{
+    uint32_t f;
+    if (!k->s) /* a model bigram: named by its id alone */
+        return NC_KEY_KIND(k->id) == NC_KEY_KIND(NC_KEY_FEATURE) && k->id < NC_KEY_ABSENT &&
+               NC_KEY_INDEX(k->id) < nc_vocab_size(feats);
+    int in = nc_vocab_find(feats, k->s, k->len, &f);
+    if (k->id == NC_KEY_UNCACHED)
+        return 1;
+    if (k->id == NC_KEY_ABSENT)
+        return !in;
+    return in && k->id == NC_KEY_FEATURE + f;
+}
+
 /*
  * af_loop body: a featurizer, restricted to the feature set arg unless it
  * is NULL; a featurize that may fail, then the same document again.  The
  * keys must be id_ref's, less the bigrams not in the set when restricted
- * (when the restriction itself failed, all of them).
+ * (when the restriction itself failed, all of them), and a restricted
+ * featurizer's ids must name their features.
  */
 static nc_status featurize_after_failure(void *arg)
 {
@@ -309,6 +340,7 @@ static nc_status featurize_after_failure(void *arg)
     nc_arena_reset(&a);
     if (st == NC_ERR_NOMEM)
         st = featurize_doc(fz, &a, f); /* the failure was injected once */
+    size_t absent = 0;
     for (size_t i = 0; i < ID_NS && st == NC_OK; i++) {
         size_t n = 0;
         for (size_t k = 0; k < id_ref[i].n; k++) {
@@ -316,14 +348,21 @@ static nc_status featurize_after_failure(void *arg)
             uint32_t id;
             if (feats && rs == NC_OK && r->s[0] == 'b' && !nc_vocab_find(feats, r->s, r->len, &id))
                 continue;
-            if (n >= f[i].n || strcmp(f[i].keys[n].s, r->s) != 0)
+            if (n >= f[i].n || strcmp(key_text(&f[i].keys[n], feats), r->s) != 0 ||
+                f[i].keys[n].len != r->len)
                 st = NC_ERR_ARG;
+            else if (feats && rs == NC_OK && !names_feature(&f[i].keys[n], feats))
+                st = NC_ERR_ARG;
+            else
+                absent += f[i].keys[n].id == NC_KEY_ABSENT;
             n++;
         }
         if (n != f[i].n)
             st = NC_ERR_ARG;
     }
-    if (st == NC_OK && !ids_consistent(f, f))
+    if (st == NC_OK && !ids_consistent(f, f, rs == NC_OK ? feats : NULL))
+        st = NC_ERR_ARG;
+    if (st == NC_OK && feats && rs == NC_OK && !absent) /* restrict_vocab left words out */
         st = NC_ERR_ARG;
     nc_arena_free(&a);
     nc_featurizer_free(fz);
@@ -342,6 +381,18 @@ static void test_restricted_bigrams(void **state)
     assert_int_equal(nc_featurizer_restrict_bigrams(fz, feats), NC_ERR_ARG);
     assert_int_equal(featurize_after_failure(feats), NC_OK);
     assert_af_loop(featurize_after_failure, feats);
+    nc_vocab_free(feats);
+    /* Bigrams with more stems than the model-bigram table indexes
+     * (65,532): restricting refuses with NC_ERR_RANGE and leaves the
+     * featurizer unrestricted, so it gives every key of id_ref. */
+    assert_int_equal(nc_vocab_new(&feats), NC_OK);
+    for (int i = 0; i < 32768; i++) {
+        char k[32];
+        int n = snprintf(k, sizeof k, "b:p%d q%d", i, i);
+        uint32_t id;
+        assert_int_equal(nc_vocab_intern(feats, k, (size_t)n, &id, NULL), NC_OK);
+    }
+    assert_int_equal(featurize_after_failure(feats), NC_ERR_RANGE);
     nc_vocab_free(feats);
     nc_arena_free(&a);
     nc_featurizer_free(fz);
