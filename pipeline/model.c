@@ -482,6 +482,47 @@ void nc_model_swap(nc_model *a, nc_model *b)
     *b = t;
 }
 
+/*
+ * Add m's counts to sum: its labels (new ones widen sum's rows), its
+ * features, sentences, transitions, documents and digest term (a sum
+ * modulo 2^64 by design).  NC_ERR_RANGE when a count would overflow;
+ * sum is then part-added, and the callers discard it.
+ */
+nc_status nc_model_add_counts(nc_model *sum, const nc_model *m)
+{
+    nc_status st = NC_OK;
+    uint32_t map[NC_MAX_LABELS] = { 0 };
+    for (uint32_t l = 0; l < m->nlabels && st == NC_OK; l++) {
+        size_t len;
+        const char *k = nc_vocab_key(m->labels, l, &len);
+        st = nc_model_add_label(sum, k, len, &map[l]);
+    }
+    uint32_t nl = sum->nlabels;
+    for (uint32_t f = 0; f < m->nfeatures && st == NC_OK; f++) {
+        size_t len;
+        const char *k = nc_vocab_key(m->features, f, &len);
+        uint32_t id;
+        st = nc_model_add_feature(sum, k, len, &id);
+        for (uint32_t l = 0; l < m->nlabels && st == NC_OK; l++) {
+            uint64_t *c = &sum->counts[(size_t)id * nl + map[l]];
+            uint64_t add = m->counts[(size_t)f * m->nlabels + l];
+            if (*c > UINT64_MAX - add)
+                st = NC_ERR_RANGE;
+            else
+                *c += add;
+        }
+    }
+    for (uint32_t l = 0; l < m->nlabels && st == NC_OK; l++) {
+        sum->label_sents[map[l]] += m->label_sents[l];
+        for (uint32_t r = 0; r <= m->nlabels; r++) {
+            uint32_t from = r == m->nlabels ? nl : map[r];
+            sum->trans[(size_t)from * nl + map[l]] += m->trans[(size_t)r * m->nlabels + l];
+        }
+    }
+    sum->ndocs += m->ndocs;
+    return st;
+}
+
 nc_status nc_model_merge(nc_model *dst, const nc_model *src, nc_diag *diag)
 {
     if (!nc_options_compatible(&dst->opt, &src->opt))
@@ -492,47 +533,10 @@ nc_status nc_model_merge(nc_model *dst, const nc_model *src, nc_diag *diag)
     if (st != NC_OK)
         return st;
     const nc_model *part[2] = { dst, src };
-    /* Labels first (so the rows of counts have their final width), then features. */
-    for (int p = 0; p < 2 && st == NC_OK; p++)
-        for (uint32_t l = 0; l < part[p]->nlabels && st == NC_OK; l++) {
-            size_t len;
-            const char *k = nc_vocab_key(part[p]->labels, l, &len);
-            uint32_t id;
-            st = nc_model_add_label(sum, k, len, &id);
-        }
-    uint32_t nl = sum->nlabels;
     uint64_t digest = 0;
     for (int p = 0; p < 2 && st == NC_OK; p++) {
-        const nc_model *m = part[p];
-        uint32_t map[NC_MAX_LABELS] = { 0 };
-        for (uint32_t l = 0; l < m->nlabels; l++) {
-            size_t len;
-            const char *k = nc_vocab_key(m->labels, l, &len);
-            nc_vocab_find(sum->labels, k, len, &map[l]);
-        }
-        for (uint32_t f = 0; f < m->nfeatures && st == NC_OK; f++) {
-            size_t len;
-            const char *k = nc_vocab_key(m->features, f, &len);
-            uint32_t id;
-            st = nc_model_add_feature(sum, k, len, &id);
-            for (uint32_t l = 0; l < m->nlabels && st == NC_OK; l++) {
-                uint64_t *c = &sum->counts[(size_t)id * nl + map[l]];
-                uint64_t add = m->counts[(size_t)f * m->nlabels + l];
-                if (*c > UINT64_MAX - add)
-                    st = NC_ERR_RANGE;
-                else
-                    *c += add;
-            }
-        }
-        for (uint32_t l = 0; l < m->nlabels && st == NC_OK; l++) {
-            sum->label_sents[map[l]] += m->label_sents[l];
-            for (uint32_t r = 0; r <= m->nlabels; r++) {
-                uint32_t from = r == m->nlabels ? nl : map[r];
-                sum->trans[(size_t)from * nl + map[l]] += m->trans[(size_t)r * m->nlabels + l];
-            }
-        }
-        sum->ndocs += m->ndocs;
-        digest += strtoull(m->corpus_digest, NULL, 16);
+        st = nc_model_add_counts(sum, part[p]);
+        digest += strtoull(part[p]->corpus_digest, NULL, 16);
     }
     if (st == NC_OK) {
         snprintf(sum->corpus_digest, sizeof sum->corpus_digest, "%016llx",

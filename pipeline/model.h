@@ -61,6 +61,8 @@ nc_status nc_model_new_empty(const nc_options *o, nc_model **out);
 nc_status nc_model_add_label(nc_model *m, const char *label, size_t len, uint32_t *id);
 /* Add a feature (if new) and return its id; grows the counts. */
 nc_status nc_model_add_feature(nc_model *m, const char *feat, size_t len, uint32_t *id);
+/* Add m's counts (labels, features, sentences, transitions, documents) to sum. */
+nc_status nc_model_add_counts(nc_model *sum, const nc_model *m);
 /* Recompute the derived log tables from the counts. */
 nc_status nc_model_prepare(nc_model *m);
 /*

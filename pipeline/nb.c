@@ -134,21 +134,6 @@ const nc_options *nc_trainer_options(const nc_trainer *t)
     return &t->m->opt;
 }
 
-nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag)
-{
-    if (doc->n == 0)
-        return NC_OK;
-    nc_sent_feats *nf = nc_grow_zeroed(t->feats, &t->feats_cap, doc->n - 1, sizeof *nf, 64);
-    if (!nf)
-        return NC_ERR_NOMEM;
-    t->feats = nf;
-    nc_arena_reset(&t->arena);
-    nc_status st = nc_featurize(t->fz, doc->s, doc->n, &t->arena, t->feats);
-    if (st != NC_OK)
-        return st;
-    return nc_trainer_count(t, doc, t->feats, &t->kc, NULL, sign, diag);
-}
-
 void nc_key_cache_free(nc_key_cache *kc)
 {
     for (int k = 0; k < 3; k++) {
@@ -192,7 +177,13 @@ static inline nc_status key_slot(nc_key_cache *kc, uint32_t id, uint32_t **slot)
     return NC_OK;
 }
 
-uint64_t nc_trainer_doc_digest(const nc_doc *doc)
+/*
+ * doc's term of the corpus digest (FNV-1a over each sentence's label, its
+ * NUL and its text), which a successful count adds to the model's.
+ * Sentences without a label are skipped: their document fails to count
+ * anyway.
+ */
+static uint64_t doc_digest(const nc_doc *doc)
 {
     uint64_t h = NC_FNV_INIT;
     for (size_t i = 0; i < doc->n; i++)
@@ -203,8 +194,43 @@ uint64_t nc_trainer_doc_digest(const nc_doc *doc)
     return h;
 }
 
-nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
-                           nc_key_cache *kc, const uint64_t *digest, int sign, nc_diag *diag)
+/* The id in m of sentence i's label, added when new (sign > 0) or looked
+ * up (sign < 0); the error, with its diagnostic, when it cannot be. */
+static nc_status sentence_label(nc_model *m, const nc_doc *doc, size_t i, int sign, uint32_t *l,
+                                nc_diag *diag)
+{
+    const char *lab = doc->label[i];
+    if (!lab)
+        return nc_diag_set(diag, NC_ERR_LABEL, doc->file, doc->line[i],
+                           "sentence without a label");
+    if (sign < 0) {
+        if (!nc_vocab_find(m->labels, lab, strlen(lab), l))
+            return nc_diag_set(diag, NC_ERR_LABEL, doc->file, doc->line[i],
+                               "label '%s' is not in the model", lab);
+        return NC_OK;
+    }
+    nc_status st = nc_model_add_label(m, lab, strlen(lab), l);
+    if (st == NC_ERR_RANGE)
+        return nc_diag_set(diag, st, doc->file, doc->line[i], "more than %u labels",
+                           NC_MAX_LABELS);
+    return st;
+}
+
+nc_status nc_trainer_labels(nc_trainer *t, const nc_doc *doc, nc_diag *diag)
+{
+    for (size_t i = 0; i < doc->n; i++) {
+        uint32_t l;
+        nc_status st = sentence_label(t->m, doc, i, 1, &l, diag);
+        if (st != NC_OK)
+            return st;
+    }
+    return NC_OK;
+}
+
+/* The counting half of nc_trainer_add: feats[0..doc->n) are doc's features
+ * from t's featurizer. */
+static nc_status trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
+                               int sign, nc_diag *diag)
 {
     nc_model *m = t->m;
     nc_status st;
@@ -212,29 +238,15 @@ nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats
         return NC_OK;
     uint32_t prev = UINT32_MAX; /* document start */
     for (size_t i = 0; i < doc->n; i++) {
-        const char *lab = doc->label[i];
-        if (!lab)
-            return nc_diag_set(diag, NC_ERR_LABEL, doc->file, doc->line[i],
-                               "sentence without a label");
         uint32_t l;
-        if (sign < 0) {
-            if (!nc_vocab_find(m->labels, lab, strlen(lab), &l))
-                return nc_diag_set(diag, NC_ERR_LABEL, doc->file, doc->line[i],
-                                   "label '%s' is not in the model", lab);
-        } else {
-            st = nc_model_add_label(m, lab, strlen(lab), &l);
-            if (st != NC_OK)
-                return st == NC_ERR_RANGE
-                           ? nc_diag_set(diag, st, doc->file, doc->line[i],
-                                         "more than %u labels", NC_MAX_LABELS)
-                           : st;
-        }
+        if ((st = sentence_label(m, doc, i, sign, &l, diag)) != NC_OK)
+            return st;
         uint32_t nl = m->nlabels;
         t->serial++;
         const nc_sent_feats *sf = &feats[i];
         for (size_t k = 0; k < sf->n; k++) {
             uint32_t f, *slot;
-            if ((st = key_slot(kc, sf->keys[k].id, &slot)) != NC_OK)
+            if ((st = key_slot(&t->kc, sf->keys[k].id, &slot)) != NC_OK)
                 return st;
             if (slot && *slot) {
                 f = *slot - 2; /* a key seen before: no hashing */
@@ -275,12 +287,27 @@ nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats
         prev = l;
     }
     /* every sentence had a label, so this is the digest of the whole document */
-    uint64_t h = digest ? *digest : nc_trainer_doc_digest(doc);
+    uint64_t h = doc_digest(doc);
     t->digest += sign > 0 ? h : (uint64_t)0 - h;
     if (bump(&m->ndocs, sign) != NC_OK)
         return nc_diag_set(diag, NC_ERR_RANGE, doc->file, doc->first_line,
                            "document count would go below zero");
     return NC_OK;
+}
+
+nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag)
+{
+    if (doc->n == 0)
+        return NC_OK;
+    nc_sent_feats *nf = nc_grow_zeroed(t->feats, &t->feats_cap, doc->n - 1, sizeof *nf, 64);
+    if (!nf)
+        return NC_ERR_NOMEM;
+    t->feats = nf;
+    nc_arena_reset(&t->arena);
+    nc_status st = nc_featurize(t->fz, doc->s, doc->n, &t->arena, t->feats);
+    if (st != NC_OK)
+        return st;
+    return trainer_count(t, doc, t->feats, sign, diag);
 }
 
 /*
@@ -388,6 +415,14 @@ nc_status nc_model_finalize(nc_model *m, nc_model **out)
         return st;
     st = nc_model_load_mem(bytes, len, out, NULL);
     nc_free(bytes);
+    return st;
+}
+
+nc_status nc_trainer_absorb(nc_trainer *t, nc_trainer *part)
+{
+    nc_status st = nc_model_add_counts(t->m, part->m);
+    t->digest += part->digest;
+    nc_trainer_free(part);
     return st;
 }
 

@@ -44,26 +44,6 @@ typedef struct nc_key_cache {
 } nc_key_cache;
 void nc_key_cache_free(nc_key_cache *kc);
 
-/*
- * The counting half of nc_trainer_add, for documents featurized elsewhere
- * (training threads featurize in workers and count here, in input order):
- * feats[0..doc->n) are the features of doc from a featurizer made with
- * nc_trainer_options(t), whose key ids kc caches; digest is
- * nc_trainer_doc_digest(doc) when the caller has it (a worker worked it
- * out), else NULL and it is computed here.  Same results and errors as
- * nc_trainer_add.
- */
-nc_status nc_trainer_count(nc_trainer *t, const nc_doc *doc, const nc_sent_feats *feats,
-                           nc_key_cache *kc, const uint64_t *digest, int sign, nc_diag *diag);
-/*
- * doc's term of the corpus digest (FNV-1a over each sentence's label, its
- * NUL and its text), which a successful count adds to the model's.  It
- * reads doc alone, so training threads compute it beside featurizing
- * rather than on the counting thread (where FNV-1a, one byte per multiply,
- * was a fifth of the work).  Sentences without a label are skipped: their
- * document fails to count anyway.
- */
-uint64_t nc_trainer_doc_digest(const nc_doc *doc);
 /* The options documents must be featurized with for t. */
 const nc_options *nc_trainer_options(const nc_trainer *t);
 /*
@@ -72,6 +52,17 @@ const nc_options *nc_trainer_options(const nc_trainer *t);
  * *out.  The trainer is freed either way.
  */
 nc_status nc_trainer_finish(nc_trainer *t, nc_model **out);
+/*
+ * Training threads (train.c): each thread counts into a trainer of its
+ * own, made with nc_trainer_options(t); nc_trainer_absorb adds what part
+ * counted to t and frees part (NC_ERR_RANGE: a summed count would
+ * overflow).  nc_trainer_labels adds doc's labels to t, failing where
+ * nc_trainer_add would fail on a label (a sentence without one, one label
+ * too many), with the same diagnostic, so that the thread reading the
+ * input can check them in input order.
+ */
+nc_status nc_trainer_absorb(nc_trainer *t, nc_trainer *part);
+nc_status nc_trainer_labels(nc_trainer *t, const nc_doc *doc, nc_diag *diag);
 void nc_trainer_free(nc_trainer *t);
 /*
  * Pruning (min_count, max_features) and canonical order for a model built

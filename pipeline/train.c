@@ -35,54 +35,56 @@ nc_status nc_corpus_read(nc_corpus *c, const nc_source *src, nc_diag *diag)
 /* Training threads                                                          */
 
 /*
- * With run->threads = N > 1, documents are featurized by N - 1 worker
- * threads and by the calling thread, and counted by the calling thread in
- * input order.  Featurizing (tokenizing, stemming, building keys) is two
- * thirds of training (bench/PERF.md); whoever featurizes a document also
- * takes its corpus-digest term (FNV-1a over its text: counting is then
- * only counting).  Reading and counting stay on the calling thread, so
- * the trainer sees exactly the calls of one thread, in the same order:
- * the same bytes, the same errors with the same diagnostics, the same
- * progress calls.
+ * With run->threads = N > 1 (and documents being added, not forgotten),
+ * documents are featurized and counted by N - 1 worker threads and by the
+ * calling thread, each into a trainer of its own; the workers' trainers
+ * are added to the caller's at the end (nc_trainer_absorb).  Counts are
+ * sums and the model's labels and features are put in canonical order
+ * when it is finished, so the bytes are those of one thread.  The calling
+ * thread reads, checks each document's labels in input order
+ * (nc_trainer_labels: a missing label or one label too many fails at the
+ * same document and line as on one thread), and hands the documents out;
+ * their results are taken in input order, so an error is the first one in
+ * the input, with the diagnostic of one thread, and the progress calls are
+ * the same.
+ *
+ * Each thread featurizes and counts a document while its tokens and keys
+ * are in its own cache.  Until 2026-12-02 the workers only featurized and
+ * the caller counted every document in order, reading keys another core
+ * had just written; forgetting still runs on one thread, because whether
+ * a count would go below zero depends on the order.
  *
  * A ring of slots holds the documents in flight: the caller reads into the
- * slot after the newest, queues it, and when the ring is full counts the
- * oldest.  While the oldest is still being featurized, the caller
- * featurizes the next queued document itself instead of waiting.  So N
- * threads keep N cores busy: with N workers and a caller that reads and
- * counts (a quarter of the work) there were N + 1 busy threads, and on N
- * cores they took turns (train -j 2: 1.44x one thread, 17,000 context
- * switches on 100 MB).  Each featurizing thread owns a featurizer (stem
- * and cue caches are not shareable); a slot owns the document, the arena
- * its features live in and the feature array.
+ * slot after the newest, queues it, and when the ring is full waits for
+ * the oldest.  While the oldest is still being counted, the caller takes
+ * the next queued document itself instead of waiting, so N threads keep N
+ * cores busy.  Each thread's trainer owns its featurizer (stem and cue
+ * caches are not shareable) and its counts; a slot owns its document.
+ * Memory: each thread's trainer holds the features it has seen, so peak
+ * memory grows with N.
  */
 #define TRAIN_SLOTS_PER_WORKER 8u
 #define TRAIN_MAX_THREADS 256u
 
 typedef struct tslot {
     nc_doc doc;
-    nc_arena arena;       /* features of doc */
-    nc_sent_feats *feats; /* [feats_cap] */
-    size_t feats_cap;
-    uint64_t digest;      /* nc_trainer_doc_digest(&doc), once done */
-    nc_status st;         /* featurizing status, once done */
-    int done;             /* featurized (under mu) */
-    unsigned worker;      /* whose featurizer (tpool.fz index): its key ids */
+    nc_status st;         /* counting status, once done */
+    nc_diag diag;         /* what went wrong, when st is not NC_OK */
+    int done;             /* counted (under mu) */
 } tslot;
 
 typedef struct tpool {
     tslot *slots;
     size_t nslots;
-    size_t *work; /* ring of slot indices to featurize, capacity nslots */
+    size_t *work; /* ring of slot indices to count, capacity nslots */
     size_t work_head, work_n;
     int stop;
     pthread_mutex_t mu;
     pthread_cond_t work_cv, done_cv;
-    nc_featurizer **fz; /* [self + 1]: the workers', then the caller's */
-    nc_key_cache *wc;   /* [self + 1] key id -> feature, used by the caller */
+    nc_trainer **tr;    /* [self + 1]: the workers' (owned), then the caller's */
     pthread_t *tid;
     unsigned nworkers;  /* threads started (<= self) */
-    unsigned self;      /* the caller's featurizer: fz[self] */
+    unsigned self;      /* the caller's trainer: tr[self] */
 } tpool;
 
 typedef struct tworker {
@@ -90,29 +92,15 @@ typedef struct tworker {
     unsigned i;
 } tworker;
 
-static nc_status featurize_slot(nc_featurizer *fz, tslot *s)
-{
-    if (s->doc.n == 0)
-        return NC_OK;
-    nc_sent_feats *nf = nc_grow_zeroed(s->feats, &s->feats_cap, s->doc.n - 1, sizeof *nf, 64);
-    if (!nf)
-        return NC_ERR_NOMEM;
-    s->feats = nf;
-    nc_arena_reset(&s->arena);
-    return nc_featurize(fz, s->doc.s, s->doc.n, &s->arena, s->feats);
-}
-
 /* With p->mu held and p->work_n > 0: take the next queued document and
- * featurize it with fz[who], the lock released meanwhile; returns locked. */
+ * count it in tr[who], the lock released meanwhile; returns locked. */
 static void tpool_run_one(tpool *p, unsigned who)
 {
     tslot *s = &p->slots[p->work[p->work_head]];
     p->work_head = (p->work_head + 1) % p->nslots;
     p->work_n--;
     pthread_mutex_unlock(&p->mu);
-    nc_status st = featurize_slot(p->fz[who], s);
-    s->digest = nc_trainer_doc_digest(&s->doc);
-    s->worker = who;
+    nc_status st = nc_trainer_add(p->tr[who], &s->doc, 1, &s->diag);
     pthread_mutex_lock(&p->mu);
     s->st = st;
     s->done = 1;
@@ -145,36 +133,30 @@ static void tpool_free(tpool *p)
         for (unsigned i = 0; i < p->nworkers; i++)
             pthread_join(p->tid[i], NULL);
     }
-    if (p->fz)
-        for (unsigned i = 0; i <= p->self; i++)
-            nc_featurizer_free(p->fz[i]);
-    if (p->wc)
-        for (unsigned i = 0; i <= p->self; i++)
-            nc_key_cache_free(&p->wc[i]);
-    nc_free(p->wc);
+    if (p->tr)
+        for (unsigned i = 0; i < p->self; i++)
+            nc_trainer_free(p->tr[i]);
     if (p->slots)
-        for (size_t i = 0; i < p->nslots; i++) {
+        for (size_t i = 0; i < p->nslots; i++)
             nc_doc_free(&p->slots[i].doc);
-            nc_arena_free(&p->slots[i].arena);
-            nc_free(p->slots[i].feats);
-        }
     pthread_cond_destroy(&p->done_cv);
     pthread_cond_destroy(&p->work_cv);
     pthread_mutex_destroy(&p->mu);
     nc_free(p->slots);
     nc_free(p->work);
-    nc_free(p->fz);
+    nc_free(p->tr);
     nc_free(p->tid);
 }
 
 /*
- * Start up to n workers featurizing with options o, beside the caller's
- * own featurizer.  p->nworkers gets how many did: fewer when a featurizer
- * or a thread cannot be made (0: the caller trains on its own thread).
+ * Start up to n workers, each with a trainer of its own with t's options,
+ * beside the caller's trainer t.  p->nworkers gets how many did: fewer
+ * when a trainer or a thread cannot be made (0: the caller trains on its
+ * own thread).
  * NC_ERR_NOMEM only when the pool's own bookkeeping cannot be allocated;
  * the pool is then cleaned up.
  */
-static nc_status tpool_start(tpool *p, const nc_options *o, unsigned n, tworker *w)
+static nc_status tpool_start(tpool *p, nc_trainer *t, unsigned n, tworker *w)
 {
     memset(p, 0, sizeof *p);
     if (pthread_mutex_init(&p->mu, NULL) != 0)
@@ -192,28 +174,24 @@ static nc_status tpool_start(tpool *p, const nc_options *o, unsigned n, tworker 
     p->nslots = (size_t)(n + 1) * TRAIN_SLOTS_PER_WORKER + 2;
     p->slots = nc_calloc(p->nslots, sizeof *p->slots);
     p->work = nc_calloc(p->nslots, sizeof *p->work);
-    p->fz = nc_calloc(n + 1, sizeof *p->fz);
+    p->tr = nc_calloc(n + 1, sizeof *p->tr);
     p->tid = nc_calloc(n, sizeof *p->tid);
-    p->wc = nc_calloc(n + 1, sizeof *p->wc);
-    if (!p->slots || !p->work || !p->fz || !p->tid || !p->wc) {
+    if (!p->slots || !p->work || !p->tr || !p->tid) {
         nc_free(p->slots);
         p->slots = NULL;
         tpool_free(p);
         return NC_ERR_NOMEM;
     }
-    for (size_t i = 0; i < p->nslots; i++) {
+    for (size_t i = 0; i < p->nslots; i++)
         nc_doc_init(&p->slots[i].doc);
-        nc_arena_init(&p->slots[i].arena);
-    }
-    if (nc_featurizer_new(o, &p->fz[n]) != NC_OK)
-        return NC_OK; /* no workers: the caller trains on its own */
+    p->tr[n] = t;
     for (unsigned i = 0; i < n; i++) {
-        if (nc_featurizer_new(o, &p->fz[i]) != NC_OK)
+        if (nc_trainer_new(nc_trainer_options(t), &p->tr[i]) != NC_OK)
             break;
         w[i] = (tworker){ p, i };
         if (pthread_create(&p->tid[i], NULL, tworker_main, &w[i]) != 0) {
-            nc_featurizer_free(p->fz[i]);
-            p->fz[i] = NULL;
+            nc_trainer_free(p->tr[i]);
+            p->tr[i] = NULL;
             break;
         }
         p->nworkers++;
@@ -239,10 +217,9 @@ static nc_status after_doc(const nc_run *run, tally *ty, const nc_doc *doc, nc_s
     return st;
 }
 
-/* Slot s's features (featurizing queued documents meanwhile rather than
- * waiting), then count it in the trainer. */
-static nc_status count_slot(tpool *p, tslot *s, nc_trainer *t, int sign, const nc_run *run,
-                            tally *ty, nc_diag *diag)
+/* Wait for slot s to be counted (counting queued documents meanwhile
+ * rather than waiting); its status and diagnostic, then progress. */
+static nc_status count_slot(tpool *p, tslot *s, const nc_run *run, tally *ty, nc_diag *diag)
 {
     pthread_mutex_lock(&p->mu);
     while (!s->done) {
@@ -253,15 +230,14 @@ static nc_status count_slot(tpool *p, tslot *s, nc_trainer *t, int sign, const n
     }
     nc_status st = s->st;
     pthread_mutex_unlock(&p->mu);
-    if (st == NC_OK)
-        st = nc_trainer_count(t, &s->doc, s->feats, &p->wc[s->worker], &s->digest, sign,
-                              diag);
+    if (st != NC_OK && diag)
+        *diag = s->diag;
     return after_doc(run, ty, &s->doc, st);
 }
 
-/* Read, featurize in the pool, count in order: see the top of this part. */
+/* Read and check in order, count in the pool: see the top of this part. */
 static nc_status train_pooled(tpool *p, const nc_source *src, size_t nsrc, nc_trainer *t,
-                              int sign, const nc_run *run, nc_vocab *seen, nc_diag *diag)
+                              const nc_run *run, nc_vocab *seen, nc_diag *diag)
 {
     tally ty = { 0, 0, 0 };
     size_t head = 0, inflight = 0;
@@ -274,7 +250,7 @@ static nc_status train_pooled(tpool *p, const nc_source *src, size_t nsrc, nc_tr
                          diag ? &read_diag : NULL);
         while (st == NC_OK && counted == NC_OK) {
             if (inflight == p->nslots) {
-                counted = count_slot(p, &p->slots[head], t, sign, run, &ty, diag);
+                counted = count_slot(p, &p->slots[head], run, &ty, diag);
                 head = (head + 1) % p->nslots;
                 inflight--;
                 if (counted != NC_OK)
@@ -286,6 +262,12 @@ static nc_status train_pooled(tpool *p, const nc_source *src, size_t nsrc, nc_tr
             st = nc_reader_next(r, &s->doc, seen, &got, diag ? &read_diag : NULL);
             if (st != NC_OK || !got)
                 break;
+            s->st = nc_trainer_labels(t, &s->doc, &s->diag);
+            if (s->st != NC_OK) { /* counted as failed, in its turn */
+                s->done = 1;
+                inflight++;
+                continue;
+            }
             s->done = 0;
             pthread_mutex_lock(&p->mu);
             p->work[(p->work_head + p->work_n) % p->nslots] = k;
@@ -299,7 +281,7 @@ static nc_status train_pooled(tpool *p, const nc_source *src, size_t nsrc, nc_tr
     /* Count what was read before a reading error or the end, in order: a
      * counting error there came first in input order, so it wins. */
     while (inflight && counted == NC_OK) {
-        counted = count_slot(p, &p->slots[head], t, sign, run, &ty, diag);
+        counted = count_slot(p, &p->slots[head], run, &ty, diag);
         head = (head + 1) % p->nslots;
         inflight--;
     }
@@ -347,16 +329,20 @@ nc_status nc_train_sources(const nc_source *src, size_t nsrc, const nc_options *
     tpool pool;
     tworker *w = NULL;
     int pooled = 0;
-    if (threads > 1) { /* threads - 1 workers, and the calling thread */
+    if (threads > 1 && sign > 0) { /* threads - 1 workers, and the calling thread */
         w = nc_calloc(threads - 1, sizeof *w);
-        st = w ? tpool_start(&pool, nc_trainer_options(t), threads - 1, w) : NC_ERR_NOMEM;
+        st = w ? tpool_start(&pool, t, threads - 1, w) : NC_ERR_NOMEM;
         if (st == NC_OK && pool.nworkers == 0)
             tpool_free(&pool); /* no thread could start: one thread it is */
         else if (st == NC_OK)
             pooled = 1;
     }
     if (st == NC_OK && pooled) {
-        st = train_pooled(&pool, src, nsrc, t, sign, run, seen, diag);
+        st = train_pooled(&pool, src, nsrc, t, run, seen, diag);
+        for (unsigned i = 0; i < pool.nworkers && st == NC_OK; i++) {
+            st = nc_trainer_absorb(t, pool.tr[i]);
+            pool.tr[i] = NULL;
+        }
         tpool_free(&pool);
     } else if (st == NC_OK) {
         nc_doc doc;

@@ -269,6 +269,24 @@ static void model_bytes(const nc_model *m, unsigned char **b, size_t *n)
     assert_int_equal(nc_model_to_bytes(m, b, n), NC_OK);
 }
 
+/* Training path with 1, 2 and 4 threads fails with st at line, with a
+ * message that mentions what. */
+static void expect_train_error(const char *path, const nc_options *o, nc_status st,
+                               unsigned long line, const char *what)
+{
+    nc_source src = { path, NC_FORMAT_TSV, NULL, 0 };
+    for (unsigned t = 1; t <= 4; t *= 2) {
+        nc_run run = { t, NULL, NULL, NULL };
+        nc_model *m = NULL;
+        nc_diag d;
+        memset(&d, 0, sizeof d);
+        assert_int_equal(nc_train_sources(&src, 1, o, NULL, 1, &run, &m, &d), st);
+        assert_int_equal(d.line, line);
+        assert_non_null(strstr(d.message, what));
+        assert_null(m);
+    }
+}
+
 static void test_train_identical(void **state)
 {
     (void)state;
@@ -348,17 +366,16 @@ static void test_train_identical(void **state)
         fprintf(f, "# doc: g%d\nincident\tThere were %d blasts.\n\n", i, i);
     fprintf(f, "no tab here\n");
     fclose(f);
-    nc_source bsrc = { bad, NC_FORMAT_TSV, NULL, 0 };
-    for (unsigned t = 1; t <= 4; t *= 2) {
-        nc_run run = { t, NULL, NULL, NULL };
-        nc_model *m = NULL;
-        nc_diag d;
-        memset(&d, 0, sizeof d);
-        nc_status st = nc_train_sources(&bsrc, 1, &o, NULL, 1, &run, &m, &d);
-        assert_int_equal(st, NC_ERR_FORMAT);
-        assert_int_equal(d.line, 151);
-        assert_null(m);
-    }
+    expect_train_error(bad, &o, NC_ERR_FORMAT, 151, "tab");
+    /* One label too many, late in the input: the threads count into
+     * trainers of their own, each seeing only some of the labels, and the
+     * reading thread must still fail at the same document and line. */
+    f = fopen(bad, "w");
+    assert_non_null(f);
+    for (int i = 0; i < (int)NC_MAX_LABELS + 5; i++)
+        fprintf(f, "# doc: l%d\nlabel%d\tThere were %d blasts.\n\n", i, i, i);
+    fclose(f);
+    expect_train_error(bad, &o, NC_ERR_RANGE, 3 * NC_MAX_LABELS + 2, "labels");
     nc_free(ref);
     nc_free(ref_up);
     nc_free(ref_fg);
