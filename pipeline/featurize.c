@@ -310,6 +310,8 @@ _Static_assert(sizeof(mbigram_bucket) == 64, "a bucket is a cache line");
 #define SI_NONE 1u
 #define SI_STRING 2u
 #define SI_BASE 3u
+/* kb_pair tests "neither 0 nor SI_STRING" as si & ~SI_STRING */
+_Static_assert(SI_STRING == 2u && SI_NONE == 1u, "SI_STRING is the only si with bit 1 alone");
 
 struct nc_featurizer {
     nc_options opt;
@@ -753,12 +755,20 @@ static nc_status kb_pair_any(nc_featurizer *fz, nc_arena *a, keybuf *kb, const c
  * call with its twelve arguments had cost more than the probe (callgrind:
  * ~70 instructions a pair).
  */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline)) /* GCC left it out of line once it had the SI_NONE test */
+#endif
 static inline nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, const char *p,
                                 size_t pl, uint32_t puid, uint32_t psi, const char *q, size_t ql,
                                 uint32_t quid, uint32_t qsi, size_t *words)
 {
-    if (!(fz->mfeat && psi >= SI_BASE && qsi >= SI_BASE && 3 + pl + ql < PAIR_KEY_MAX))
+    /* both cached stems without a space (si neither 0 nor SI_STRING) */
+    if (!(fz->mfeat && (psi & ~SI_STRING) && (qsi & ~SI_STRING) && 3 + pl + ql < PAIR_KEY_MAX))
         return kb_pair_any(fz, a, kb, p, pl, puid, psi, q, ql, quid, qsi, words);
+    /* one of them in no model bigram: not in the model, as kb_pair_any
+     * would find through bigram_get (a third of the pairs went there) */
+    if (psi == SI_NONE || qsi == SI_NONE)
+        return NC_OK;
     uint32_t id = mbigram_find(fz, MPAIR(psi, qsi));
     if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
         return NC_ERR_NOMEM;
@@ -884,6 +894,11 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     unsigned ned = 0, nreport = 0;
     size_t words = 0;
     int restricted = fz->mstems && o->bigrams;
+    /* The options the token loop tests, read once: the key stores in the
+     * loop are unsigned ints, which may alias the options' ints, so the
+     * compiler reloaded them from fz for every token. */
+    const int bigrams = o->bigrams, edges = o->bigrams && o->edge_words;
+    const int drop_stop = !o->stopwords;
     /* Previous word-group stem, for bigrams; with start_bigram the first
      * word pairs with "^", the start of the sentence ("b:^ however"). */
     const char *prev = o->start_bigram ? "^" : NULL;
@@ -911,7 +926,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             ned += (cls & CUE_ED) != 0;
             if ((t->shape & NC_SHAPE_CAP) && i > 0)
                 caps++;
-            if (!o->stopwords && (cls & CUE_STOP))
+            if (drop_stop && (cls & CUE_STOP))
                 stem = NULL;
         } else if (t->type == NC_TOK_NUMBER) {
             nums++;
@@ -976,10 +991,10 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         if (restricted && uid != NC_KEY_UNCACHED)
             si = unigram_si(fz, uid, wa, stem, slen);
         words++;
-        if (o->bigrams && prev)
+        if (bigrams && prev)
             TRY(kb_pair(fz, a, kb, prev, prev_len, prev_uid, prev_si, stem, slen, uid, si,
                         &words));
-        if (o->bigrams && o->edge_words && t->type == NC_TOK_WORD) {
+        if (edges && t->type == NC_TOK_WORD) {
             /* A word among the EDGE_OPEN tokens after the first also pairs
              * with "^^", among the last EDGE_CLOSE tokens with "$$": how a
              * sentence opens and closes says more about its role than the
