@@ -125,13 +125,14 @@ size_t nc_utf8_space(const unsigned char *s, size_t len)
 /* U+FFFD as UTF-8. */
 static const unsigned char replacement[3] = {0xEF, 0xBF, 0xBD};
 
-size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags)
+size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags, int *nonascii)
 {
     const unsigned char *s = (const unsigned char *)in;
     unsigned char *o = (unsigned char *)out;
     size_t i = 0, n = 0;
     int fold = (flags & NC_UTF8_FOLD_SPACE) != 0;
     int pending_space = 0; /* folding: a space is owed before the next character */
+    int wide = 0;          /* a byte >= 0x80 was written */
     if ((flags & NC_UTF8_DROP_BOM) && len >= 3 && s[0] == 0xEF && s[1] == 0xBB && s[2] == 0xBF)
         i = 3;
     while (i < len) {
@@ -196,6 +197,7 @@ size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags)
         }
         int32_t cp;
         size_t k = nc_utf8_decode(s + i, len - i, &cp);
+        wide = 1; /* U+FFFD or the code point: both UTF-8 of 2 bytes or more */
         if (cp < 0) {
             memcpy(o + n, replacement, 3);
             n += 3;
@@ -206,6 +208,8 @@ size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags)
             i += k;
         }
     }
+    if (nonascii)
+        *nonascii = wide;
     return n;
 }
 
