@@ -16,6 +16,10 @@
  */
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include <utf8proc.h>
 
 #include "sentence.h"
@@ -242,6 +246,24 @@ static const unsigned char candidate[256] = {
  */
 static size_t next_candidate(const unsigned char *b, size_t i, size_t stop)
 {
+#if defined(__SSE2__) && defined(NC_HAVE_SWAR_CTZ)
+    /* With SSE2, 16 bytes a step first: six byte compares and one mask
+     * (the SWAR steps below took ~3 instructions a byte, 2 % of classify). */
+    while (stop - i >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i c = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('?'))),
+                         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('!')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('\n')))),
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('\r')),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8((char)0xE2))));
+        unsigned m = (unsigned)_mm_movemask_epi8(c);
+        if (m)
+            return i + (unsigned)__builtin_ctz(m);
+        i += 16;
+    }
+#endif
 #ifdef NC_HAVE_SWAR_CTZ
     const uint64_t ones = NC_SWAR_ONES, low = ~NC_SWAR_HIGH;
     while (stop - i >= 8) {
