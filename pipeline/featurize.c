@@ -29,6 +29,10 @@
 #include <stdlib.h>
 #include <string.h>
 
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
 #include "featurize.h"
 #include "token.h"
 
@@ -253,22 +257,31 @@ typedef struct bigram_slot {
 
 /*
  * A scorer's cache of its model's bigrams (restricted featurizers): the
- * pair of stem indices -> its key's id, 8 bytes a slot, at most 3/4 full
- * (128 KiB for the default model's 11,800 bigrams).  The key's text is
- * not kept: the scorer finds the feature by the id, and explain reads the
- * text from the model (featurize.h, nc_key.s).  The probe of this table
- * was the largest source of cache misses in classify (callgrind: a fifth
- * of the L1 misses with 16-byte slots that carried the key's place in a
- * block of key text); with 24-byte slots at most half full (key pointer
- * and length inline) it filled most of a 1 MiB L2 cache; with 12-byte
- * slots and the keys in an array by id, every hit cost a second miss.
+ * pair of stem indices -> its key's id, in buckets of eight pairs, one
+ * cache line each, at most half full (256 KiB for the default model's
+ * 11,800 bigrams).  A pair lives in its hash's bucket or, when that was
+ * full, the first later one with room (nothing is ever removed), so a
+ * lookup compares a whole bucket at once (SSE2: two compares) and stops
+ * at the first bucket with an empty slot: nearly always the first, so
+ * the lookup has no data-dependent branch.  Most pairs of a text are not
+ * model bigrams; with linear probing of single slots at most 3/4 full,
+ * the probe's length varied from pair to pair and its loop and hit tests
+ * were mispredicted (perf: the probe's load and test were a sixth of
+ * sentence_features).  The key's text is not kept: the scorer finds the
+ * feature by the id, and explain reads the text from the model
+ * (featurize.h, nc_key.s).  Earlier layouts: 16-byte slots with the key's
+ * place in a block of key text (a fifth of classify's L1 misses); 24-byte
+ * slots at most half full (most of a 1 MiB L2 cache); 12-byte slots and
+ * the keys in an array by id (a second miss per hit).
  */
-typedef struct mbigram_slot {
-    uint32_t pq;      /* MPAIR of the stems' si; 0: empty slot */
-    uint32_t id;      /* its key's id: NC_KEY_FEATURE + its model feature */
-} mbigram_slot;
+#define MBUCKET_SLOTS 8u
+typedef struct mbigram_bucket {
+    uint32_t pq[MBUCKET_SLOTS]; /* MPAIR of the stems' si; 0: empty slot */
+    uint32_t id[MBUCKET_SLOTS]; /* its key's id: NC_KEY_FEATURE + its model feature */
+} mbigram_bucket;
+_Static_assert(sizeof(mbigram_bucket) == 64, "a bucket is a cache line");
 
-/* mbigram_slot.pq of stems with si p and q (both below 2^16, which
+/* mbigram_bucket.pq of stems with si p and q (both below 2^16, which
  * restrict_build checks). */
 #define MPAIR(p, q) ((uint32_t)(p) << 16 | (uint32_t)(q))
 #define MPAIR_SI_MAX 0xFFFFu
@@ -297,14 +310,17 @@ typedef struct mbigram_slot {
 #define SI_NONE 1u
 #define SI_STRING 2u
 #define SI_BASE 3u
+/* kb_pair tests "neither 0 nor SI_STRING" as si & ~SI_STRING */
+_Static_assert(SI_STRING == 2u && SI_NONE == 1u, "SI_STRING is the only si with bit 1 alone");
 
 struct nc_featurizer {
     nc_options opt;
     nc_stemmer *stem;
     bigram_slot *bslot; /* [bmask + 1] (unrestricted) */
     size_t bmask;
-    mbigram_slot *mslot; /* restricted: the model's bigrams, [mmask + 1] */
+    mbigram_bucket *mb; /* restricted: the model's bigrams, [mmask + 1] buckets */
     size_t mmask;
+    void *mb_mem;       /* what to free for mb (aligned to a cache line in it) */
     uint32_t nbig;      /* bigrams cached: their ids are 0 .. nbig-1 */
     const nc_vocab *mfeat; /* restricted: the model's features (not ours) */
     nc_arena bkeys;     /* the cached bigrams' keys (never reset) */
@@ -349,7 +365,7 @@ void nc_featurizer_free(nc_featurizer *fz)
         return;
     nc_stemmer_free(fz->stem);
     nc_free(fz->bslot);
-    nc_free(fz->mslot);
+    nc_free(fz->mb_mem);
     nc_vocab_free(fz->mstems);
     nc_arena_free(&fz->bkeys);
     nc_arena_free(&fz->ring[0]);
@@ -383,7 +399,7 @@ static const char *static_stem(unsigned sk)
 }
 
 static size_t bigram_hash(uint64_t pair);
-static size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t q);
+static uint32_t mbigram_find(const nc_featurizer *fz, uint32_t pq);
 static const char *static_key(unsigned sk, size_t *len);
 static uint32_t feature_id(const nc_featurizer *fz, const char *key, size_t len);
 static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen);
@@ -405,13 +421,14 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
     /* feature ids must fit NC_KEY_FEATURE + f; no loadable model comes near */
     if (nf > NC_KEY_INDEX(NC_KEY_ABSENT))
         return NC_ERR_NOMEM;
-    size_t cap = 16;
-    while (3 * cap < 4 * (size_t)nb)
-        cap *= 2;
+    size_t nbk = 2; /* buckets: a power of two, at most half the slots used */
+    while (nbk * MBUCKET_SLOTS < 2 * (size_t)nb)
+        nbk *= 2;
     TRY(nc_vocab_new(&fz->mstems));
-    if (!(fz->mslot = nc_calloc(cap, sizeof *fz->mslot)))
+    if (!(fz->mb_mem = nc_calloc(nbk + 1, sizeof *fz->mb)))
         return NC_ERR_NOMEM;
-    fz->mmask = cap - 1;
+    fz->mb = (mbigram_bucket *)(((uintptr_t)fz->mb_mem + 63) & ~(uintptr_t)63);
+    fz->mmask = nbk - 1;
     for (uint32_t f = 0; f < nf; f++) {
         size_t len;
         const char *k = nc_vocab_key(features, f, &len);
@@ -423,8 +440,16 @@ static nc_status restrict_build(nc_featurizer *fz, const nc_vocab *features)
         TRY(nc_vocab_intern(fz->mstems, sp + 1, (size_t)(k + len - sp - 1), &iq, NULL));
         if (SI_BASE + (size_t)nc_vocab_size(fz->mstems) > MPAIR_SI_MAX)
             return NC_ERR_RANGE; /* too many stems for MPAIR */
-        size_t j = mbigram_probe(fz, SI_BASE + ip, SI_BASE + iq);
-        fz->mslot[j] = (mbigram_slot){ MPAIR(SI_BASE + ip, SI_BASE + iq), NC_KEY_FEATURE + f };
+        /* the first empty slot from the pair's bucket on (features are
+         * distinct keys, so the pair is new) */
+        uint32_t pq = MPAIR(SI_BASE + ip, SI_BASE + iq);
+        mbigram_bucket *b = &fz->mb[bigram_hash(pq) & fz->mmask];
+        unsigned e = 0;
+        for (; b->pq[e]; e = (e + 1) % MBUCKET_SLOTS)
+            if (e == MBUCKET_SLOTS - 1)
+                b = &fz->mb[(size_t)(b - fz->mb + 1) & fz->mmask];
+        b->pq[e] = pq;
+        b->id[e] = NC_KEY_FEATURE + f;
     }
     fz->mfeat = features;
     for (unsigned sk = 0; sk < SK_COUNT; sk++) {
@@ -451,8 +476,9 @@ nc_status nc_featurizer_restrict_bigrams(nc_featurizer *fz, const nc_vocab *feat
     if (st != NC_OK) { /* back to a fresh, unrestricted featurizer */
         nc_vocab_free(fz->mstems);
         fz->mstems = NULL;
-        nc_free(fz->mslot);
-        fz->mslot = NULL;
+        nc_free(fz->mb_mem);
+        fz->mb_mem = NULL;
+        fz->mb = NULL;
         fz->mmask = 0;
         fz->mfeat = NULL;
         static_ids_reset(fz);
@@ -508,15 +534,39 @@ static size_t bigram_probe(const nc_featurizer *fz, uint64_t pair)
     return j;
 }
 
-/* Restricted: the slot of the model bigram (p, q), or of the empty slot
- * where it would go (mslot not NULL). */
-static inline size_t mbigram_probe(const nc_featurizer *fz, uint32_t p, uint32_t q)
+/* Restricted: the key id of model bigram pq (MPAIR), 0 when the model
+ * lacks it (ids are NC_KEY_FEATURE + f, never 0).  Without a branch on
+ * whether it was found; a bucket is left for the next only when it is
+ * full (rare at half load). */
+static inline uint32_t mbigram_find(const nc_featurizer *fz, uint32_t pq)
 {
-    uint32_t pq = MPAIR(p, q);
     size_t j = bigram_hash(pq) & fz->mmask;
-    while (fz->mslot[j].pq && fz->mslot[j].pq != pq)
-        j = (j + 1) & fz->mmask;
-    return j;
+    for (;; j = (j + 1) & fz->mmask) {
+        const mbigram_bucket *b = &fz->mb[j];
+        unsigned hit;
+#ifdef __SSE2__
+        __m128i key = _mm_set1_epi32((int)pq);
+        __m128i lo = _mm_load_si128((const __m128i *)b->pq);
+        __m128i hi = _mm_load_si128((const __m128i *)(b->pq + 4));
+        hit = (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(lo, key))) |
+              (unsigned)_mm_movemask_ps(_mm_castsi128_ps(_mm_cmpeq_epi32(hi, key))) << 4;
+#else
+        hit = 0;
+        for (unsigned e = 0; e < MBUCKET_SLOTS; e++)
+            hit |= (unsigned)(b->pq[e] == pq) << e;
+#endif
+        /* slots fill in order: a bucket with room has its last one empty */
+        if (hit | !b->pq[MBUCKET_SLOTS - 1]) {
+#if defined(__GNUC__) || defined(__clang__)
+            unsigned e = (unsigned)__builtin_ctz(hit | 1u << MBUCKET_SLOTS) & (MBUCKET_SLOTS - 1);
+#else
+            unsigned e = 0;
+            while (e < MBUCKET_SLOTS - 1 && !(hit >> e & 1u))
+                e++;
+#endif
+            return b->id[e] & (0u - (hit != 0));
+        }
+    }
 }
 
 /* SI_* or SI_BASE + the index of stem in mstems. */
@@ -705,17 +755,29 @@ static nc_status kb_pair_any(nc_featurizer *fz, nc_arena *a, keybuf *kb, const c
  * call with its twelve arguments had cost more than the probe (callgrind:
  * ~70 instructions a pair).
  */
+#if defined(__GNUC__) || defined(__clang__)
+__attribute__((always_inline)) /* GCC left it out of line once it had the SI_NONE test */
+#endif
 static inline nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, const char *p,
                                 size_t pl, uint32_t puid, uint32_t psi, const char *q, size_t ql,
                                 uint32_t quid, uint32_t qsi, size_t *words)
 {
-    if (!(fz->mfeat && psi >= SI_BASE && qsi >= SI_BASE && 3 + pl + ql < PAIR_KEY_MAX))
+    /* both cached stems without a space (si neither 0 nor SI_STRING) */
+    if (!(fz->mfeat && (psi & ~SI_STRING) && (qsi & ~SI_STRING) && 3 + pl + ql < PAIR_KEY_MAX))
         return kb_pair_any(fz, a, kb, p, pl, puid, psi, q, ql, quid, qsi, words);
-    const mbigram_slot *m = &fz->mslot[mbigram_probe(fz, psi, qsi)];
-    if (!m->pq)
-        return NC_OK; /* not in the model */
-    (*words)++;
-    return kb_add(a, kb, NULL, 3 + pl + ql, m->id); /* its text: the model's key */
+    /* one of them in no model bigram: not in the model, as kb_pair_any
+     * would find through bigram_get (a third of the pairs went there) */
+    if (psi == SI_NONE || qsi == SI_NONE)
+        return NC_OK;
+    uint32_t id = mbigram_find(fz, MPAIR(psi, qsi));
+    if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
+        return NC_ERR_NOMEM;
+    /* its text: the model's key; written always, kept when the model has
+     * it (whether it does is a coin toss for the branch predictor) */
+    kb->k[kb->n] = (nc_key){ NULL, (uint32_t)(3 + pl + ql), id };
+    kb->n += id != 0;
+    *words += id != 0;
+    return NC_OK;
 }
 
 /* The position and context "none" keys, by static index from SK_POS_S,
@@ -832,6 +894,11 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     unsigned ned = 0, nreport = 0;
     size_t words = 0;
     int restricted = fz->mstems && o->bigrams;
+    /* The options the token loop tests, read once: the key stores in the
+     * loop are unsigned ints, which may alias the options' ints, so the
+     * compiler reloaded them from fz for every token. */
+    const int bigrams = o->bigrams, edges = o->bigrams && o->edge_words;
+    const int drop_stop = !o->stopwords;
     /* Previous word-group stem, for bigrams; with start_bigram the first
      * word pairs with "^", the start of the sentence ("b:^ however"). */
     const char *prev = o->start_bigram ? "^" : NULL;
@@ -859,7 +926,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             ned += (cls & CUE_ED) != 0;
             if ((t->shape & NC_SHAPE_CAP) && i > 0)
                 caps++;
-            if (!o->stopwords && (cls & CUE_STOP))
+            if (drop_stop && (cls & CUE_STOP))
                 stem = NULL;
         } else if (t->type == NC_TOK_NUMBER) {
             nums++;
@@ -924,10 +991,10 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         if (restricted && uid != NC_KEY_UNCACHED)
             si = unigram_si(fz, uid, wa, stem, slen);
         words++;
-        if (o->bigrams && prev)
+        if (bigrams && prev)
             TRY(kb_pair(fz, a, kb, prev, prev_len, prev_uid, prev_si, stem, slen, uid, si,
                         &words));
-        if (o->bigrams && o->edge_words && t->type == NC_TOK_WORD) {
+        if (edges && t->type == NC_TOK_WORD) {
             /* A word among the EDGE_OPEN tokens after the first also pairs
              * with "^^", among the last EDGE_CLOSE tokens with "$$": how a
              * sentence opens and closes says more about its role than the

@@ -106,9 +106,11 @@ size_t nc_utf8_space(const unsigned char *s, size_t len);
  * Apply the policy to in[0..len) and write the result to out, which must
  * have room for 3 * len bytes (one invalid byte grows to three).  A
  * sequence truncated by the end of in is invalid.  Returns the number of
- * bytes written; out is not NUL-terminated.  Never fails.
+ * bytes written; out is not NUL-terminated.  Never fails.  *nonascii (when
+ * not NULL) is set to whether out holds a byte >= 0x80, so that a caller
+ * can skip the NFC check of a pure ASCII result.
  */
-size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags);
+size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags, int *nonascii);
 
 /*
  * Work memory of nc_utf8_nfc, grown through the allocation hook and kept

@@ -229,7 +229,7 @@ static void check_slice(const char *in, const struct got *g)
     size_t n = (size_t)(g->end - g->start);
     char *buf = malloc(3 * n + 1);
     assert_non_null(buf);
-    size_t m = nc_utf8_sanitize(in + g->start, n, buf, NC_UTF8_FOLD_SPACE);
+    size_t m = nc_utf8_sanitize(in + g->start, n, buf, NC_UTF8_FOLD_SPACE, NULL);
     const char *t = buf;
     nc_utf8_nfcbuf work = {0};
     assert_int_equal(nc_utf8_nfc(buf, m, &work, &t, &m), NC_OK);

@@ -110,7 +110,7 @@ static void test_sanitize(void **state)
     char out[256];
     for (size_t i = 0; i < sizeof sanitize_cases / sizeof sanitize_cases[0]; i++) {
         const struct sanitize_case *c = &sanitize_cases[i];
-        size_t n = nc_utf8_sanitize(c->in, c->len, out, c->flags);
+        size_t n = nc_utf8_sanitize(c->in, c->len, out, c->flags, NULL);
         if (n != strlen(c->out) || memcmp(out, c->out, n) != 0)
             fail_msg("sanitize case '%s': got '%.*s'", c->name, (int)n, out);
     }
@@ -329,12 +329,16 @@ static void test_sanitize_fast_path(void **state)
             size_t off = rnd(&seed) % 8;
             if (off > len)
                 off = len;
+            int nonascii;
             size_t g = nc_utf8_sanitize((const char *)in + off, len - off, (char *)got,
-                                        fold ? NC_UTF8_FOLD_SPACE : 0);
+                                        fold ? NC_UTF8_FOLD_SPACE : 0, &nonascii);
             size_t w = sanitize_ref(in + off, len - off, want, fold);
             if (g != w || memcmp(got, want, g) != 0)
                 fail_msg("iteration %d fold %d: '%.*s' != '%.*s'", iter, fold, (int)g, got,
                          (int)w, want);
+            /* the flag says whether the output has a byte >= 0x80 */
+            if (nonascii != !nc_utf8_is_ascii((const char *)got, g))
+                fail_msg("iteration %d fold %d: nonascii %d", iter, fold, nonascii);
         }
     }
 }
