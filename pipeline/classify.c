@@ -80,6 +80,8 @@ struct nc_classifier {
     size_t doc_index;     /* sentences of the current document submitted */
     size_t docno;
     nc_status err;        /* first scoring failure: sticky */
+    int labels_only;      /* nc_classifier_labels_only: blocks get no probs */
+    int fed;              /* a feed or end_document was called */
     /* Without workers: the caller's scorer and scratch arena. */
     nc_scorer *sc;
     nc_arena scratch;
@@ -405,10 +407,12 @@ static nc_status submit(nc_classifier *cl, int doc_ends)
         return NC_OK;
     uint32_t nl = cl->m->noutputs;
     if (p->n > p->res_cap) {
-        double *np = nc_reallocarray(p->probs, p->n * nl, sizeof *np);
-        if (!np)
-            return NC_ERR_NOMEM;
-        p->probs = np;
+        if (!cl->labels_only) { /* probs NULL: nc_score_document gives labels only */
+            double *np = nc_reallocarray(p->probs, p->n * nl, sizeof *np);
+            if (!np)
+                return NC_ERR_NOMEM;
+            p->probs = np;
+        }
         uint32_t *nlab = nc_reallocarray(p->labels, p->n, sizeof *nlab);
         if (!nlab)
             return NC_ERR_NOMEM;
@@ -448,6 +452,7 @@ static nc_status submit(nc_classifier *cl, int doc_ends)
 /* Common entry of feed and end_document: recycle, report, back-pressure. */
 static nc_status enter(nc_classifier *cl)
 {
+    cl->fed = 1;
     front_done(cl);
     pop_read(cl);
     if (cl->err != NC_OK)
@@ -465,6 +470,14 @@ static nc_status drain(nc_classifier *cl)
         if (st != NC_OK)
             return st;
     }
+    return NC_OK;
+}
+
+nc_status nc_classifier_labels_only(nc_classifier *cl)
+{
+    if (!cl || cl->fed)
+        return NC_ERR_ARG;
+    cl->labels_only = 1;
     return NC_OK;
 }
 
@@ -535,6 +548,6 @@ int nc_classifier_next(nc_classifier *cl, nc_result *out)
     out->document = f->docno;
     out->index = f->base + i;
     out->label = f->labels[i];
-    out->probs = &f->probs[i * cl->m->noutputs];
+    out->probs = f->probs ? &f->probs[i * cl->m->noutputs] : NULL;
     return 1;
 }

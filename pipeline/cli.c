@@ -661,6 +661,10 @@ static int cmd_classify(int argc, char **argv)
         nc_model_free(m);
         goto done;
     }
+    /* Plain TSV prints the label alone: posteriors only where it is open. */
+    if ((!o.format || strcmp(o.format, "tsv") == 0) && !o.probs && o.top_k <= 1 &&
+        !(o.threshold > 0))
+        nc_classifier_labels_only(c.cl);
     c.out = open_out(o.out);
     rc = c.out ? -1 : NC_EXIT_INPUT;
     if (c.out && o.format && strcmp(o.format, "html") == 0) {

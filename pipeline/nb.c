@@ -522,6 +522,7 @@ struct nc_scorer {
     uint32_t serial;
     double *score;      /* scratch: [n * nlabels] */
     size_t score_cap;
+    double decisive;    /* clear_winner's margin: log(most classes of a group) + 1 */
 };
 
 /* sc->frec: each feature's row in the model and its group (from its key). */
@@ -571,6 +572,11 @@ nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
         nc_scorer_free(sc);
         return st;
     }
+    uint32_t size[NC_MAX_LABELS] = { 0 }, most = 1;
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        if (++size[m->output_of[l]] > most)
+            most = size[m->output_of[l]];
+    sc->decisive = log((double)most) + 1.0;
     *out = sc;
     return NC_OK;
 }
@@ -823,6 +829,28 @@ static nc_status emit_sentence(void *ctx, size_t i, const nc_sent_feats *f)
     return NC_OK;
 }
 
+/* Class posteriors from emissions, in place: p[l] = exp(p[l] - log sum exp p). */
+static void softmax_row(double *p, uint32_t nl)
+{
+    double z = log_sum_exp(p, nl);
+    for (uint32_t l = 0; l < nl; l++)
+        p[l] = exp(p[l] - z);
+}
+
+/* Emissions (emission_scale * naive Bayes score) of s[0..n) into
+ * e[i * nlabels ..], each sentence scored as soon as it is featurized. */
+static nc_status emissions(nc_scorer *sc, const nc_sent_in *s, size_t n, double *e)
+{
+    struct emit_ctx ctx = { sc, e };
+    return nc_featurize_each(sc->fz, s, n, emit_sentence, &ctx);
+}
+
+/* Without the sequence layer each sentence's posteriors are its own. */
+static int independent(const nc_model *m, size_t n)
+{
+    return m->opt.hmm_weight <= 0.0 || n == 1;
+}
+
 nc_status nc_score_classes(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
                            double *probs)
 {
@@ -831,19 +859,12 @@ nc_status nc_score_classes(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_aren
     uint32_t nl = m->nlabels;
     if (n == 0)
         return NC_OK;
-    /* Emissions: emission_scale * naive Bayes score, into probs as scratch,
-     * each sentence scored as soon as it is featurized (emit_sentence). */
-    struct emit_ctx e = { sc, probs };
-    nc_status st = nc_featurize_each(sc->fz, s, n, emit_sentence, &e);
+    nc_status st = emissions(sc, s, n, probs); /* probs as scratch */
     if (st != NC_OK)
         return st;
-    if (o->hmm_weight <= 0.0 || n == 1) {
-        for (size_t i = 0; i < n; i++) {
-            double *p = &probs[i * nl];
-            double z = log_sum_exp(p, nl);
-            for (uint32_t l = 0; l < nl; l++)
-                p[l] = exp(p[l] - z);
-        }
+    if (independent(m, n)) {
+        for (size_t i = 0; i < n; i++)
+            softmax_row(&probs[i * nl], nl);
         return NC_OK;
     }
     /* Forward-backward in log space over the chain of sentences. */
@@ -875,11 +896,42 @@ nc_status nc_score_classes(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_aren
         double *p = &probs[i * nl];
         for (uint32_t l = 0; l < nl; l++)
             p[l] = fw[i * nl + l] + bw[i * nl + l];
-        double z = log_sum_exp(p, nl);
-        for (uint32_t l = 0; l < nl; l++)
-            p[l] = exp(p[l] - z);
+        softmax_row(p, nl);
     }
     return NC_OK;
+}
+
+/* The reported posteriors p[0..noutputs) from class posteriors cp (each
+ * group's classes summed, in class order), and the label: their argmax. */
+static uint32_t output_label(const nc_model *m, const double *cp, double *p)
+{
+    for (uint32_t g = 0; g < m->noutputs; g++)
+        p[g] = 0.0;
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        p[m->output_of[l]] += cp[l];
+    return nc_argmax(p, m->noutputs);
+}
+
+/*
+ * Labels only: the reported label when a sentence's emissions e decide it
+ * without posteriors, else UINT32_MAX.  They do when the best class is
+ * ahead of every class of another group by more than log(k) + 1, k the
+ * most classes a group has: its group's posterior is then more than e
+ * times any other group's (at most k classes, each below the best one's
+ * by that margin), so the argmax of the posteriors is its group, however
+ * they round.  Most sentences are that clear (naive Bayes is confident),
+ * and for them the exp and log of the posteriors (~5 % of classify) are
+ * not computed.
+ */
+static uint32_t clear_winner(const nc_scorer *sc, const double *e)
+{
+    const nc_model *m = sc->m;
+    uint32_t t = nc_argmax(e, m->nlabels), g = m->output_of[t];
+    double second = -INFINITY;
+    for (uint32_t l = 0; l < m->nlabels; l++)
+        if (m->output_of[l] != g && e[l] > second)
+            second = e[l];
+    return e[t] - second > sc->decisive ? g : UINT32_MAX;
 }
 
 nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
@@ -888,23 +940,33 @@ nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_are
     const nc_model *m = sc->m;
     uint32_t nl = m->nlabels, no = m->noutputs;
     int grouped = m->opt.sublabels;
+    if (!probs && !independent(m, n)) { /* the chain needs them all */
+        double *p = nc_arena_alloc(a, (n ? n : 1) * no * sizeof *p);
+        return p ? nc_score_document(sc, s, n, a, p, labels) : NC_ERR_NOMEM;
+    }
     /* Class posteriors straight into probs, or aside to be summed by group. */
-    double *cp = grouped ? nc_arena_alloc(a, (n ? n : 1) * nl * sizeof *cp) : probs;
+    double *cp = grouped || !probs ? nc_arena_alloc(a, (n ? n : 1) * nl * sizeof *cp) : probs;
     if (!cp)
         return NC_ERR_NOMEM;
+    if (!probs) { /* labels only: posteriors where the emissions leave it open */
+        nc_status st = n ? emissions(sc, s, n, cp) : NC_OK;
+        double p[NC_MAX_LABELS];
+        for (size_t i = 0; i < n && st == NC_OK; i++) {
+            double *e = &cp[i * nl];
+            labels[i] = clear_winner(sc, e);
+            if (labels[i] == UINT32_MAX) {
+                softmax_row(e, nl);
+                labels[i] = output_label(m, e, p);
+            }
+        }
+        return st;
+    }
     nc_status st = nc_score_classes(sc, s, n, a, cp);
     if (st != NC_OK)
         return st;
-    for (size_t i = 0; i < n; i++) {
-        if (grouped) {
-            double *p = &probs[i * no];
-            for (uint32_t g = 0; g < no; g++)
-                p[g] = 0.0;
-            for (uint32_t l = 0; l < nl; l++)
-                p[m->output_of[l]] += cp[i * nl + l];
-        }
-        labels[i] = nc_argmax(&probs[i * no], no);
-    }
+    for (size_t i = 0; i < n; i++)
+        labels[i] = grouped ? output_label(m, &cp[i * nl], &probs[i * no])
+                            : nc_argmax(&probs[i * no], no);
     return NC_OK;
 }
 

@@ -78,7 +78,9 @@ void nc_scorer_free(nc_scorer *sc);
 /*
  * Score the n sentences of one document: probs[i * noutputs + g] gets the
  * posterior of reported label g (model.h) for sentence i and labels[i]
- * the chosen one.  Scratch memory comes from arena a.
+ * the chosen one.  Scratch memory comes from arena a.  With probs NULL
+ * only the labels are wanted (the same labels), and posteriors are worked
+ * out only for sentences whose scores leave the label open.
  */
 nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
                             double *probs, uint32_t *labels);

@@ -469,6 +469,13 @@ typedef struct nc_classifier nc_classifier;
  * classifier is then unusable.
  */
 NC_API nc_status nc_classifier_new(const nc_model *m, const nc_run *run, nc_classifier **out);
+/*
+ * Results with the label only (nc_result.probs NULL, the labels the same):
+ * posteriors are then worked out only for sentences whose naive Bayes
+ * scores leave the label open, about 5 % of classification saved.  Before
+ * the first feed or end_document; NC_ERR_ARG after.
+ */
+NC_API nc_status nc_classifier_labels_only(nc_classifier *cl);
 NC_API nc_status nc_classifier_feed(nc_classifier *cl, const char *data, size_t len);
 NC_API nc_status nc_classifier_end_document(nc_classifier *cl);
 /* 1 and a result (valid until the next call on cl), or 0 when none is ready. */

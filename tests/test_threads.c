@@ -103,23 +103,29 @@ static void make_text(buf *docs)
     }
 }
 
-/* Record every field of a result. */
-static void record(buf *out, const nc_model *m, const nc_result *r)
+/* How classify_all runs and records: every field; every field but the
+ * posteriors; with nc_classifier_labels_only (no posteriors to record). */
+enum { ALL, LABELS_VIEW, LABELS_ONLY };
+
+/* Record every field of a result (but the posteriors unless mode is ALL). */
+static void record(buf *out, const nc_model *m, const nc_result *r, int mode)
 {
     putf(out, "%zu %zu %zu", r->document, r->index, r->label);
-    for (size_t l = 0; l < nc_model_labels(m); l++)
+    if (mode == LABELS_ONLY)
+        assert_null(r->probs);
+    for (size_t l = 0; mode == ALL && l < nc_model_labels(m); l++)
         putf(out, " %.17g", r->probs[l]);
     put(out, " ", 1);
     put(out, r->sentence.text, r->sentence.len);
     put(out, "\n", 1);
 }
 
-static size_t drain(nc_classifier *cl, const nc_model *m, buf *out)
+static size_t drain(nc_classifier *cl, const nc_model *m, buf *out, int mode)
 {
     nc_result r;
     size_t n = 0;
     while (nc_classifier_next(cl, &r)) {
-        record(out, m, &r);
+        record(out, m, &r, mode);
         n++;
     }
     return n;
@@ -131,20 +137,22 @@ static size_t drain(nc_classifier *cl, const nc_model *m, buf *out)
  * document's results are all out (count equals the one-thread count).
  */
 static void classify_all(const nc_model *m, const buf *docs, unsigned threads, size_t chunk,
-                         buf *out, size_t *per_doc)
+                         buf *out, size_t *per_doc, int mode)
 {
     nc_run run = { threads, NULL, NULL, NULL };
     nc_classifier *cl;
     assert_int_equal(nc_classifier_new(m, &run, &cl), NC_OK);
+    if (mode == LABELS_ONLY)
+        assert_int_equal(nc_classifier_labels_only(cl), NC_OK);
     for (size_t d = 0; d < NDOCS; d++) {
         size_t got = 0;
         for (size_t off = 0; off < docs[d].n; off += chunk) {
             size_t n = docs[d].n - off < chunk ? docs[d].n - off : chunk;
             assert_int_equal(nc_classifier_feed(cl, docs[d].p + off, n), NC_OK);
-            got += drain(cl, m, out);
+            got += drain(cl, m, out, mode);
         }
         assert_int_equal(nc_classifier_end_document(cl), NC_OK);
-        got += drain(cl, m, out);
+        got += drain(cl, m, out, mode);
         if (per_doc[d] == SIZE_MAX)
             per_doc[d] = got;
         else
@@ -153,37 +161,83 @@ static void classify_all(const nc_model *m, const buf *docs, unsigned threads, s
     nc_classifier_free(cl);
 }
 
+/* Fresh test documents in docs, and per_doc set to "not counted yet". */
+static void make_docs(buf *docs, size_t *per_doc)
+{
+    memset(docs, 0, NDOCS * sizeof *docs);
+    make_text(docs);
+    for (size_t d = 0; d < NDOCS; d++)
+        per_doc[d] = SIZE_MAX;
+}
+
+static void free_docs(buf *docs)
+{
+    for (size_t d = 0; d < NDOCS; d++)
+        free(docs[d].p);
+}
+
+/* One thread recording with ref_mode, then threads from first to last (by
+ * step) recording with mode: the same records. */
+static void classify_compare(const nc_model *m, const buf *docs, size_t chunk, size_t *per_doc,
+                             int ref_mode, int mode, unsigned first, unsigned last,
+                             unsigned step)
+{
+    buf ref = { 0 };
+    classify_all(m, docs, 1, chunk, &ref, per_doc, ref_mode);
+    assert_true(ref.n > 0);
+    for (unsigned t = first; t <= last; t += step) {
+        buf out = { 0 };
+        classify_all(m, docs, t, chunk, &out, per_doc, mode);
+        assert_int_equal(out.n, ref.n);
+        assert_memory_equal(out.p, ref.p, ref.n);
+        free(out.p);
+    }
+    free(ref.p);
+}
+
 static void test_classify_identical(void **state)
 {
     (void)state;
     nc_model *m;
     assert_int_equal(nc_model_load_default(&m, NULL), NC_OK);
     buf docs[NDOCS];
-    memset(docs, 0, sizeof docs);
-    make_text(docs);
     size_t per_doc[NDOCS];
-    for (size_t d = 0; d < NDOCS; d++)
-        per_doc[d] = SIZE_MAX;
+    make_docs(docs, per_doc);
     static const size_t chunks[] = { 65536, 997 };
-    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++) {
-        buf ref = { 0 };
-        classify_all(m, docs, 1, chunks[c], &ref, per_doc);
-        assert_true(ref.n > 0);
-        for (unsigned t = 2; t <= 4; t += 2) {
-            buf out = { 0 };
-            classify_all(m, docs, t, chunks[c], &out, per_doc);
-            assert_int_equal(out.n, ref.n);
-            assert_memory_equal(out.p, ref.p, ref.n);
-            free(out.p);
-        }
-        free(ref.p);
-    }
+    for (size_t c = 0; c < sizeof chunks / sizeof chunks[0]; c++)
+        classify_compare(m, docs, chunks[c], per_doc, ALL, ALL, 2, 4, 2);
     size_t total = 0;
     for (size_t d = 0; d < NDOCS; d++)
         total += per_doc[d];
     assert_true(total > 4096);
-    for (size_t d = 0; d < NDOCS; d++)
-        free(docs[d].p);
+    free_docs(docs);
+    nc_model_free(m);
+}
+
+/*
+ * nc_classifier_labels_only gives the labels of the full computation, with
+ * one thread and two, for the default model (sub-labels: a group's
+ * posterior is a sum) and with the sequence layer on (which needs every
+ * posterior); and it must come before the first feed.
+ */
+static void test_classify_labels_only(void **state)
+{
+    (void)state;
+    nc_model *m;
+    assert_int_equal(nc_model_load_default(&m, NULL), NC_OK);
+    buf docs[NDOCS];
+    size_t per_doc[NDOCS];
+    for (int hmm = 0; hmm < 2; hmm++) {
+        m->opt.hmm_weight = hmm ? 0.3 : 0.0;
+        make_docs(docs, per_doc);
+        classify_compare(m, docs, 65536, per_doc, LABELS_VIEW, LABELS_ONLY, 1, 2, 1);
+        free_docs(docs);
+    }
+    nc_classifier *cl;
+    assert_int_equal(nc_classifier_new(m, NULL, &cl), NC_OK);
+    assert_int_equal(nc_classifier_feed(cl, "One. Two.", 9), NC_OK);
+    assert_int_equal(nc_classifier_labels_only(cl), NC_ERR_ARG);
+    nc_classifier_free(cl);
     nc_model_free(m);
 }
 
@@ -389,6 +443,7 @@ int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_classify_identical),
+        cmocka_unit_test(test_classify_labels_only),
         cmocka_unit_test(test_classify_no_drain),
         cmocka_unit_test(test_train_identical),
     };
