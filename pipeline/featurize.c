@@ -780,6 +780,18 @@ static inline nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, cons
     return NC_OK;
 }
 
+/* The pair of edge mark sk ("^^" or "$$", two bytes) with word q: kb_pair
+ * with the mark's static unigram id and stem index.  Inline, called with
+ * sk a constant (a two-entry array looped over per word cost a store and
+ * a reload). */
+static inline nc_status kb_mark_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, unsigned sk,
+                                     int restricted, const char *q, size_t ql, uint32_t quid,
+                                     uint32_t qsi, size_t *words)
+{
+    return kb_pair(fz, a, kb, static_stem(sk), 2, UNI_STATIC(sk),
+                   restricted ? fz->static_si[sk] : 0, q, ql, quid, qsi, words);
+}
+
 /* The position and context "none" keys, by static index from SK_POS_S,
  * with their lengths (strlen of these was ~2 % of classify). */
 #define PK(lit) { lit, sizeof lit - 1 }
@@ -1000,11 +1012,9 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
              * sentence opens and closes says more about its role than the
              * same word elsewhere (start_bigram covers the first token). */
             if (i >= 1 && i <= EDGE_OPEN)
-                TRY(kb_pair(fz, a, kb, static_stem(SK_OPEN), 2, UNI_STATIC(SK_OPEN),
-                            restricted ? fz->static_si[SK_OPEN] : 0, stem, slen, uid, si, &words));
+                TRY(kb_mark_pair(fz, a, kb, SK_OPEN, restricted, stem, slen, uid, si, &words));
             if (i + EDGE_CLOSE >= nt)
-                TRY(kb_pair(fz, a, kb, static_stem(SK_CLOSE), 2, UNI_STATIC(SK_CLOSE),
-                            restricted ? fz->static_si[SK_CLOSE] : 0, stem, slen, uid, si, &words));
+                TRY(kb_mark_pair(fz, a, kb, SK_CLOSE, restricted, stem, slen, uid, si, &words));
         }
         prev = stem;
         prev_len = slen;

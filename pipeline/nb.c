@@ -38,6 +38,20 @@
 /* ------------------------------------------------------------------------ */
 /* Training                                                                  */
 
+/*
+ * Key id (nc_key.id: a word, bigram or static key of one featurizer) ->
+ * model feature, so a key seen before costs an array read, not a hash of
+ * its string: the key with a given id is the same feature every time.
+ * One per featurizer, since key ids are per featurizer (a trainer's, and
+ * an unrestricted scorer's); zero-initialise it.  Values: 0 not looked up
+ * yet, 1 not in the model (scoring only), f + 2 feature f.
+ */
+typedef struct nc_key_cache {
+    uint32_t *v[3];  /* [NC_KEY_KIND][NC_KEY_INDEX] */
+    size_t cap[3];
+} nc_key_cache;
+static void key_cache_free(nc_key_cache *kc);
+
 struct nc_trainer {
     nc_model *m;
     nc_featurizer *fz;
@@ -110,7 +124,7 @@ void nc_trainer_free(nc_trainer *t)
     nc_arena_free(&t->arena);
     nc_free(t->feats);
     nc_free(t->stamp);
-    nc_key_cache_free(&t->kc);
+    key_cache_free(&t->kc);
     nc_free(t);
 }
 
@@ -134,7 +148,7 @@ const nc_options *nc_trainer_options(const nc_trainer *t)
     return &t->m->opt;
 }
 
-void nc_key_cache_free(nc_key_cache *kc)
+static void key_cache_free(nc_key_cache *kc)
 {
     for (int k = 0; k < 3; k++) {
         nc_free(kc->v[k]);
@@ -586,7 +600,7 @@ void nc_scorer_free(nc_scorer *sc)
     if (!sc)
         return;
     nc_featurizer_free(sc->fz);
-    nc_key_cache_free(&sc->kc);
+    key_cache_free(&sc->kc);
     nc_free(sc->frec);
     nc_free(sc->fbuf);
     nc_free(sc->score);

@@ -30,19 +30,6 @@ nc_status nc_trainer_from_model(const nc_model *m, nc_trainer **out);
  * the trainer is then unusable).  Every sentence needs a label.
  */
 nc_status nc_trainer_add(nc_trainer *t, const nc_doc *doc, int sign, nc_diag *diag);
-/*
- * Key id (nc_key.id: a word, bigram or static key of one featurizer) ->
- * model feature, so a key seen before costs an array read, not a hash of
- * its string: the key with a given id is the same feature every time.
- * One per featurizer, since key ids are per featurizer; zero-initialise
- * it.  Values: 0 not looked up yet, 1 not in the model (scoring only),
- * f + 2 feature f.
- */
-typedef struct nc_key_cache {
-    uint32_t *v[3];  /* [NC_KEY_KIND][NC_KEY_INDEX] */
-    size_t cap[3];
-} nc_key_cache;
-void nc_key_cache_free(nc_key_cache *kc);
 
 /* The options documents must be featurized with for t. */
 const nc_options *nc_trainer_options(const nc_trainer *t);
