@@ -274,6 +274,105 @@ int nc_utf8_is_nfc_quick(const char *s, size_t len)
     return 1;
 }
 
+#ifdef __SSE2__
+/*
+ * One step of nc_utf8_fold_as_is over the w (1..16) bytes whose bits are
+ * the low w of the masks: pr marks bytes 0x20..0x7E, sp the spaces, and
+ * *prev_space says whether the byte before them was a space.  Returns how
+ * many bytes (from the first) are printable with single spaces, which is w
+ * when all are; returns SIZE_MAX for a space that follows a space.
+ */
+static size_t fold_block(unsigned pr, unsigned sp, unsigned w, unsigned *prev_space)
+{
+    unsigned valid = w == 16 ? 0xFFFFu : (1u << w) - 1;
+    unsigned bad = ~pr & valid;
+    unsigned upto = bad ? (bad & (0u - bad)) - 1 : valid; /* the bytes before the first bad one */
+    sp &= upto;
+    if (sp & ((sp << 1) | *prev_space))
+        return SIZE_MAX;
+    unsigned n = bad ? (unsigned)__builtin_ctz(bad) : w;
+    if (n)
+        *prev_space = (sp >> (n - 1)) & 1u;
+    return n;
+}
+
+/* The masks of fold_block for the 16 bytes at p. */
+static void fold_masks(const unsigned char *p, unsigned *pr, unsigned *sp)
+{
+    __m128i x = _mm_loadu_si128((const __m128i *)p);
+    /* 0x20..0x7E in one compare: plus one (wrapping), they are 0x21..0x7F
+     * and every other byte is 0x00..0x20 or negative as a signed byte */
+    *pr = (unsigned)_mm_movemask_epi8(
+        _mm_cmpgt_epi8(_mm_add_epi8(x, _mm_set1_epi8(1)), _mm_set1_epi8(0x20)));
+    *sp = (unsigned)_mm_movemask_epi8(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')));
+}
+#endif
+
+int nc_utf8_fold_as_is(const char *in, size_t len)
+{
+    const unsigned char *s = (const unsigned char *)in;
+    size_t i = 0;
+    unsigned prev_space = 1; /* a space may not come first: folding trims it */
+    int inert = 1;           /* every code point so far is NFC-inert */
+    while (i < len) {
+#ifdef __SSE2__
+        /* Printable ASCII 16 bytes a step, the last step overlapping the
+         * bytes already seen rather than going byte by byte: the sanitizer's
+         * copy took ~6 instructions a byte, and most sentences need none.
+         * Whole steps of printable bytes first, with the least work. */
+        while (len - i >= 16) {
+            unsigned pr, sp;
+            fold_masks(s + i, &pr, &sp);
+            if (pr != 0xFFFFu)
+                break;
+            if (sp & ((sp << 1) | prev_space))
+                return 0;
+            prev_space = sp >> 15;
+            i += 16;
+        }
+        if (i == len)
+            break;
+        if (len >= 16) {
+            unsigned pr, sp, w = len - i >= 16 ? 16u : (unsigned)(len - i);
+            fold_masks(s + (len - i >= 16 ? i : len - 16), &pr, &sp);
+            pr >>= 16 - w;
+            sp >>= 16 - w;
+            size_t n = fold_block(pr, sp, w, &prev_space);
+            if (n == SIZE_MAX)
+                return 0;
+            i += n;
+            if (n == w)
+                continue;
+        }
+#endif
+        unsigned c = s[i];
+        if (c > ' ' && c < 0x7F) {
+            prev_space = 0;
+            i++;
+            continue;
+        }
+        if (c == ' ') {
+            if (prev_space)
+                return 0;
+            prev_space = 1;
+            i++;
+            continue;
+        }
+        if (c < 0x80)
+            return 0; /* other white space, NUL, a control character or DEL */
+        int32_t cp;
+        size_t k = nc_utf8_decode(s + i, len - i, &cp);
+        if (cp < 0 || nc_utf8_space(s + i, k))
+            return 0;
+        inert &= nfc_inert(cp);
+        prev_space = 0;
+        i += k;
+    }
+    if (len && prev_space)
+        return 0; /* a trailing space */
+    return inert ? NC_UTF8_AS_IS_NFC : NC_UTF8_AS_IS;
+}
+
 nc_status nc_utf8_nfc(const char *s, size_t len, nc_utf8_nfcbuf *work, const char **out,
                       size_t *outlen)
 {

@@ -113,6 +113,21 @@ size_t nc_utf8_space(const unsigned char *s, size_t len);
 size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags, int *nonascii);
 
 /*
+ * Whether nc_utf8_sanitize(s, len, out, NC_UTF8_FOLD_SPACE, ...) would give
+ * s[0..len) back unchanged, found without writing anything, so the splitter
+ * can return a sentence where it lies instead of copying it.  That is the
+ * case when s is valid UTF-8 with no byte below 0x20, no DEL, no white
+ * space but single ASCII spaces between other characters, and no Unicode
+ * space.  Returns:
+ *  - NC_UTF8_AS_IS_NFC: unchanged, and nc_utf8_is_nfc_quick(s, len) holds;
+ *  - NC_UTF8_AS_IS: unchanged, but it does not (run nc_utf8_nfc on s);
+ *  - 0: the sanitizer would change something (or this test is unsure).
+ */
+#define NC_UTF8_AS_IS     1
+#define NC_UTF8_AS_IS_NFC 2
+int nc_utf8_fold_as_is(const char *s, size_t len);
+
+/*
  * Work memory of nc_utf8_nfc, grown through the allocation hook and kept
  * between calls so a stream of sentences does not allocate per sentence.
  * Zero-initialise it; release with nc_utf8_nfc_free.

@@ -343,6 +343,67 @@ static void test_sanitize_fast_path(void **state)
     }
 }
 
+/* nc_utf8_fold_as_is against the sanitizer: when it says "as is", folding
+ * gives the input back (and the NFC quick check agrees with its verdict);
+ * when the input has no control byte or DEL and folding gives it back, it
+ * says "as is".  Long ASCII runs reach its 16-byte steps and their
+ * overlapping last step; the rest its byte-at-a-time path. */
+static void test_fold_as_is(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "The quick brown fox ", "abcdefghijklmnopq", "word ", " ", "  ", "x", ". ", "\t",
+        "\r\n", "\n", "\x7F", "\x01", "\xC2\xA0", "\xE2\x80\x89", "\xE3\x80\x80",
+        "\xE2\x80\x9C", "\xE2\x80\x9D ", "\xC3\xA9", "e\xCC\x81", "\xE2\x84\xAB", "\xFF",
+        "\xE2\x80", "\xED\xA0\x80", "\xF0\x9F\x98\x80", "0123456789abcdef ",
+    };
+    unsigned char in[200], got[700];
+    uint64_t seed = 4242;
+    int as_is_seen = 0, nfc_seen = 0;
+    for (int iter = 0; iter < 40000; iter++) {
+        size_t len = 0;
+        int np = (int)(rnd(&seed) % 14);
+        for (int k = 0; k < np; k++) {
+            uint64_t r = rnd(&seed);
+            /* mostly words and spaces, as in sentences */
+            size_t pi = r % 4 ? (r >> 8) % 6 : (r >> 8) % (sizeof pieces / sizeof pieces[0]);
+            size_t pl = strlen(pieces[pi]);
+            if (len + pl > sizeof in)
+                break;
+            memcpy(in + len, pieces[pi], pl);
+            len += pl;
+        }
+        size_t off = rnd(&seed) % 8, cut = rnd(&seed) % 4;
+        if (off + cut > len)
+            off = cut = 0;
+        const char *t = (const char *)in + off;
+        size_t n = len - off - cut;
+        int v = nc_utf8_fold_as_is(t, n);
+        size_t g = nc_utf8_sanitize(t, n, (char *)got, NC_UTF8_FOLD_SPACE, NULL);
+        int same = g == n && memcmp(got, t, n) == 0;
+        int plain = 1;
+        for (size_t i = 0; i < n; i++)
+            plain &= (unsigned char)t[i] >= 0x20 && (unsigned char)t[i] != 0x7F;
+        if (v && !same)
+            fail_msg("iteration %d: as is (%d), but folding changes '%.*s' (%zu) to '%.*s'", iter, v, (int)n, t, n, (int)g, got);
+        if (!v && same && plain)
+            fail_msg("iteration %d: folding keeps '%.*s', not seen", iter, (int)n, t);
+        if (v && (v == NC_UTF8_AS_IS_NFC) != nc_utf8_is_nfc_quick(t, n))
+            fail_msg("iteration %d: NFC verdict %d on '%.*s'", iter, v, (int)n, t);
+        as_is_seen += v != 0;
+        nfc_seen += v == NC_UTF8_AS_IS;
+    }
+    /* the cases are not all of one kind */
+    assert_true(as_is_seen > 1000 && as_is_seen < 39000);
+    assert_true(nfc_seen > 10);
+    assert_int_equal(nc_utf8_fold_as_is("", 0), NC_UTF8_AS_IS_NFC);
+    assert_int_equal(nc_utf8_fold_as_is(" a", 2), 0);
+    assert_int_equal(nc_utf8_fold_as_is("a ", 2), 0);
+    assert_int_equal(nc_utf8_fold_as_is("0123456789abcdef ", 17), 0);
+    assert_int_equal(nc_utf8_fold_as_is("0123456789abcde  f", 18), 0);
+    assert_int_equal(nc_utf8_fold_as_is("0123456789abcdef g", 18), NC_UTF8_AS_IS_NFC);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -352,6 +413,7 @@ int main(void)
         cmocka_unit_test(test_nfc_alloc_failure),
         cmocka_unit_test(test_text_invalid_at),
         cmocka_unit_test(test_sanitize_fast_path),
+        cmocka_unit_test(test_fold_as_is),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
