@@ -304,10 +304,34 @@ static size_t next_candidate(const unsigned char *b, size_t i, size_t stop)
     return i;
 }
 
+/*
+ * Classes of a byte, one table lookup for the tests that run on every byte
+ * of a word (the look-behind) or at every boundary (quotes, space): as
+ * chains of compares they cost a call or ten instructions each.
+ */
+#define B_SPACE 0x1u /* ASCII white space or NUL (which the policy makes a space) */
+#define B_OPEN  0x2u /* an ASCII opening quote or bracket: " ' ( [ { ` */
+#define B_CLOSE 0x4u /* an ASCII closing quote or bracket: " ' ) ] } */
+#define B_LEAD  0x8u /* 0xC2 or 0xE2: may start a quote, bracket or Unicode space */
+static const unsigned char byte_class[256] = {
+    [0] = B_SPACE, ['\t'] = B_SPACE, ['\n'] = B_SPACE, ['\v'] = B_SPACE, ['\f'] = B_SPACE,
+    ['\r'] = B_SPACE, [' '] = B_SPACE, ['"'] = B_OPEN | B_CLOSE, ['\''] = B_OPEN | B_CLOSE,
+    ['('] = B_OPEN, ['['] = B_OPEN, ['{'] = B_OPEN, ['`'] = B_OPEN, [')'] = B_CLOSE,
+    [']'] = B_CLOSE, ['}'] = B_CLOSE, [0xC2] = B_LEAD, [0xE2] = B_LEAD,
+};
+
 /* ASCII white space and NUL (which the policy turns into a space). */
 static int is_ascii_space(unsigned c)
 {
-    return c == ' ' || (c >= '\t' && c <= '\r') || c == 0;
+    return byte_class[c] & B_SPACE;
+}
+
+/* nc_utf8_space at p (before e), the ASCII case without a call. */
+static size_t space_at(const unsigned char *p, const unsigned char *e)
+{
+    if (*p < 0x80)
+        return byte_class[*p] & B_SPACE;
+    return nc_utf8_space(p, (size_t)(e - p));
 }
 
 /* Closing quote or bracket at p: its length, or 0.  ” ’ » › ) ] } " ' */
@@ -316,7 +340,9 @@ static size_t closer_at(const unsigned char *p, const unsigned char *e)
     if (p >= e)
         return 0;
     unsigned c = p[0];
-    if (c == '"' || c == '\'' || c == ')' || c == ']' || c == '}')
+    if (!(byte_class[c] & (B_CLOSE | B_LEAD)))
+        return 0; /* letters, digits, most punctuation */
+    if (byte_class[c] & B_CLOSE)
         return 1;
     if (c == 0xC2 && e - p >= 2 && p[1] == 0xBB)
         return 2;
@@ -331,7 +357,9 @@ static size_t opener_at(const unsigned char *p, const unsigned char *e)
     if (p >= e)
         return 0;
     unsigned c = p[0];
-    if (c == '"' || c == '\'' || c == '(' || c == '[' || c == '{' || c == '`')
+    if (!(byte_class[c] & (B_OPEN | B_LEAD)))
+        return 0; /* letters, digits, most punctuation */
+    if (byte_class[c] & B_OPEN)
         return 1;
     if (c == 0xC2 && e - p >= 2 && p[1] == 0xAB)
         return 2;
@@ -391,7 +419,7 @@ enum next_class { N_LOWER, N_UPPER, N_DIGIT, N_DASH, N_OTHER };
 static int link_at(const unsigned char *p, const unsigned char *e)
 {
     int dot = 0;
-    for (size_t n = 0; p < e && n < 64 && !nc_utf8_space(p, (size_t)(e - p)); p++, n++) {
+    for (size_t n = 0; p < e && n < 64 && !space_at(p, e); p++, n++) {
         if (*p == '.')
             dot = 1;
         else if (*p == '/' && dot)
@@ -467,6 +495,9 @@ struct decision {
 static const unsigned char *skip_space(const unsigned char *p, const unsigned char *e, int *breaks)
 {
     *breaks = 0;
+    /* one space before printable ASCII: the usual gap after a boundary */
+    if (e - p >= 2 && p[0] == ' ' && p[1] > ' ' && p[1] < 0x80)
+        return p + 1;
     while (p < e) {
         unsigned c = p[0];
         if (c == '\n' || c == '\r') {
@@ -474,7 +505,7 @@ static const unsigned char *skip_space(const unsigned char *p, const unsigned ch
             p += (c == '\r' && p + 1 < e && p[1] == '\n') ? 2 : 1;
             continue;
         }
-        size_t w = nc_utf8_space(p, (size_t)(e - p));
+        size_t w = space_at(p, e);
         if (!w)
             break;
         p += w;
@@ -601,7 +632,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         return V_YES;
     }
     /* "3.5", "U.S.-led", "example.com", "?," : not followed by space */
-    if (q == e || !nc_utf8_space(q, (size_t)(e - q))) {
+    if (q == e || !space_at(q, e)) {
         d->resume = (size_t)(run_end - b);
         return V_NO;
     }
@@ -621,13 +652,18 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         split = 1;
     } else {
         /* A single period: look at the word before it. */
-        const unsigned char *ws = p, *lo = b + sp->pos;
-        while (ws > lo && (size_t)(p - ws) < NC_SPLIT_LOOKBEHIND && !is_ascii_space(ws[-1]))
+        const unsigned char *ws = p;
+        const unsigned char *lo = b + (i - sp->pos > NC_SPLIT_LOOKBEHIND ? i - NC_SPLIT_LOOKBEHIND
+                                                                         : sp->pos);
+        while (ws > lo && !is_ascii_space(ws[-1]))
             ws--;
         while ((k = opener_at(ws, p)) != 0)
             ws += k;
         enum nc_abbrev_kind kind = nc_split_abbrev_kind((const char *)ws, (size_t)(p - ws));
-        if (kind == NC_ABBR_NONE) { /* "China-U.S." */
+        /* "China-U.S.": a dotted word ends in a group of one or two
+         * letters after a period, so without a period at p[-2] or p[-3]
+         * no suffix of the word is one */
+        if (kind == NC_ABBR_NONE && ((p - ws >= 2 && p[-2] == '.') || (p - ws >= 3 && p[-3] == '.'))) {
             const unsigned char *t = p;
             while (t > ws && t[-1] != '-' && t[-1] != '/')
                 t--;
@@ -919,7 +955,7 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
             size_t left = sp->len - sp->pos;
             if (b[sp->pos] >= 0x80 && left < 3 && !sp->finished)
                 return 0; /* maybe a space character cut by the chunk */
-            size_t w = nc_utf8_space(b + sp->pos, left);
+            size_t w = space_at(b + sp->pos, b + sp->len);
             if (!w)
                 break;
             sp->pos += w;
