@@ -360,6 +360,14 @@ int nc_utf8_fold_as_is(const char *in, size_t len)
         }
         if (c < 0x80)
             return 0; /* other white space, NUL, a control character or DEL */
+        if (c == 0xE2 && len - i >= 3 && s[i + 1] == 0x80 &&
+            ((s[i + 2] >= 0x90 && s[i + 2] <= 0xA7) || s[i + 2] >= 0xB0) && s[i + 2] <= 0xBF) {
+            /* U+2010..U+2027, U+2030..U+203F: the dashes, quotes and
+             * ellipsis of news text, valid, no space and NFC-inert */
+            prev_space = 0;
+            i += 3;
+            continue;
+        }
         int32_t cp;
         size_t k = nc_utf8_decode(s + i, len - i, &cp);
         if (cp < 0 || nc_utf8_space(s + i, k))
