@@ -895,8 +895,12 @@ static size_t bucket(size_t v, const size_t *edges, size_t nedges)
 
 /* Features of one sentence (words, bigrams, cues); position and context are added later. */
 static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_arena *a,
-                                   keybuf *kb, cuelist *cl, size_t *nwords)
+                                   keybuf *out, cuelist *cl, size_t *nwords)
 {
+    /* The token loop appends to a copy of *out, written back after it: a
+     * local the compiler may keep in registers, where *out had its count
+     * and array reloaded after every key stored. */
+    keybuf kbl = *out, *kb = &kbl;
     nc_token *tok;
     size_t nt;
     TRY(nc_tokenize(in->text, in->len, a, &tok, &nt));
@@ -1037,6 +1041,8 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         prev_si = si;
     }
     *nwords = words;
+    *out = kbl;
+    kb = out;
     if (!o->cues)
         return NC_OK;
     for (unsigned b = 0; b < NCUE_BITS; b++)
