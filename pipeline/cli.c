@@ -521,7 +521,20 @@ typedef struct classify_ctx {
     uint64_t bytes, sentences;
     size_t docs;
     html_report *html; /* --format html */
+    /* Plain TSV lines are gathered here and handed to the stream once per
+     * drain (or when full): fputs, putc and fwrite a sentence, each taking
+     * the stream's lock, were ~440 instructions a line (2 % of classify). */
+    size_t on;
+    char obuf[1u << 16];
 } classify_ctx;
+
+/* Hand the gathered lines to the stream (its errors show at close_out). */
+static void out_flush(classify_ctx *c)
+{
+    if (c->on)
+        fwrite(c->obuf, 1, c->on, c->out);
+    c->on = 0;
+}
 
 static void print_result(classify_ctx *c, const nc_result *r)
 {
@@ -574,11 +587,24 @@ static void print_result(classify_ctx *c, const nc_result *r)
     /* The line is written piecewise rather than through fprintf's format
      * parsing (a few percent of classify, on the -j critical path); strnlen
      * keeps %.*s's stop at a NUL, so the bytes are the same. */
-    fputs(label, f);
+    size_t ll = strlen(label), tl = strnlen(r->sentence.text, r->sentence.len);
+    if (!c->o->probs && ll + tl + 2 <= sizeof c->obuf) {
+        if (c->on + ll + tl + 2 > sizeof c->obuf)
+            out_flush(c);
+        char *p = c->obuf + c->on;
+        memcpy(p, label, ll);
+        p[ll] = '\t';
+        memcpy(p + ll + 1, r->sentence.text, tl);
+        p[ll + 1 + tl] = '\n';
+        c->on += ll + tl + 2;
+        return;
+    }
+    out_flush(c);
+    fwrite(label, 1, ll, f);
     putc('\t', f);
     if (c->o->probs)
         fprintf(f, "%.4f\t", r->probs[r->label]);
-    fwrite(r->sentence.text, 1, strnlen(r->sentence.text, r->sentence.len), f);
+    fwrite(r->sentence.text, 1, tl, f);
     putc('\n', f);
 }
 
@@ -589,6 +615,7 @@ static int classify_drain(classify_ctx *c)
         print_result(c, &r);
         c->sentences++;
     }
+    out_flush(c);
     progress_show(&c->pg, c->docs, c->sentences, c->bytes);
     return -1;
 }

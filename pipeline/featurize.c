@@ -668,12 +668,19 @@ static nc_status kb_room(nc_arena *a, keybuf *kb, size_t want)
 }
 
 /* Append key s (len bytes, NUL-terminated, outliving the keys: a stem
- * cache key or a static string) without copying it. */
+ * cache key or a static string) without copying it, where room for it was
+ * made before (sentence_features' token loop: see its kb_room). */
+static inline void kb_put(keybuf *kb, const char *s, size_t len, uint32_t id)
+{
+    kb->k[kb->n++] = (nc_key){ s, (uint32_t)len, id };
+}
+
+/* kb_put, making room when there is none. */
 static nc_status kb_add(nc_arena *a, keybuf *kb, const char *s, size_t len, uint32_t id)
 {
     if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
         return NC_ERR_NOMEM;
-    kb->k[kb->n++] = (nc_key){ s, (uint32_t)len, id };
+    kb_put(kb, s, len, id);
     return NC_OK;
 }
 
@@ -762,16 +769,19 @@ static inline nc_status kb_pair(nc_featurizer *fz, nc_arena *a, keybuf *kb, cons
                                 size_t pl, uint32_t puid, uint32_t psi, const char *q, size_t ql,
                                 uint32_t quid, uint32_t qsi, size_t *words)
 {
-    /* both cached stems without a space (si neither 0 nor SI_STRING) */
-    if (!(fz->mfeat && (psi & ~SI_STRING) && (qsi & ~SI_STRING) && 3 + pl + ql < PAIR_KEY_MAX))
+    /* Both stems of model bigrams (a stem index is only given when the
+     * featurizer is restricted, so fz->mfeat is set), in one test. */
+    int fits = 3 + pl + ql < PAIR_KEY_MAX;
+    if ((psi < qsi ? psi : qsi) < SI_BASE || !fits) {
+        /* one of two cached stems without a space (si neither 0 nor
+         * SI_STRING) in no model bigram: not in the model, as kb_pair_any
+         * would find through bigram_get (a third of the pairs) */
+        if (fz->mfeat && (psi & ~SI_STRING) && (qsi & ~SI_STRING) && fits)
+            return NC_OK;
         return kb_pair_any(fz, a, kb, p, pl, puid, psi, q, ql, quid, qsi, words);
-    /* one of them in no model bigram: not in the model, as kb_pair_any
-     * would find through bigram_get (a third of the pairs went there) */
-    if (psi == SI_NONE || qsi == SI_NONE)
-        return NC_OK;
+    }
     uint32_t id = mbigram_find(fz, MPAIR(psi, qsi));
-    if (kb->n == kb->cap && kb_room(a, kb, kb->n + 1) != NC_OK)
-        return NC_ERR_NOMEM;
+    /* room: kb_pair runs in sentence_features' token loop (see kb_put) */
     /* its text: the model's key; written always, kept when the model has
      * it (whether it does is a coin toss for the branch predictor) */
     kb->k[kb->n] = (nc_key){ NULL, (uint32_t)(3 + pl + ql), id };
@@ -885,8 +895,12 @@ static size_t bucket(size_t v, const size_t *edges, size_t nedges)
 
 /* Features of one sentence (words, bigrams, cues); position and context are added later. */
 static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_arena *a,
-                                   keybuf *kb, cuelist *cl, size_t *nwords)
+                                   keybuf *out, cuelist *cl, size_t *nwords)
 {
+    /* The token loop appends to a copy of *out, written back after it: a
+     * local the compiler may keep in registers, where *out had its count
+     * and array reloaded after every key stored. */
+    keybuf kbl = *out, *kb = &kbl;
     nc_token *tok;
     size_t nt;
     TRY(nc_tokenize(in->text, in->len, a, &tok, &nt));
@@ -897,8 +911,12 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         if (tok[i].type == NC_TOK_WORD)
             tok[i].punct = nc_stemmer_where(fz->stem, tok[i].text, tok[i].len);
     const nc_options *o = &fz->opt;
-    /* Keys: a word (and a bigram) per token, then a few dozen cues at most;
-     * sized once here rather than grown from 32 by copying. */
+    /* Keys: a word (and a bigram) per token, the edge pairs, then a few
+     * dozen cues at most; sized once here rather than grown from 32 by
+     * copying.  The token loop appends without a check (kb_put, kb_pair),
+     * so this must cover it: at most a word key and a pair a token, an
+     * opening pair for EDGE_OPEN tokens and a closing one for EDGE_CLOSE
+     * (kb starts empty: nc_featurize, nc_featurize_each). */
     TRY(kb_room(a, kb, nt * (o->bigrams ? 2 : 1) + 48 + (o->edge_words ? EDGE_OPEN + EDGE_CLOSE : 0)));
     unsigned cues = 0;
     int quote = 0, quote_start = 0, quote_end = 0, nums = 0, year = 0, money = 0, pct = 0;
@@ -929,17 +947,19 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
             TRY(nc_stemmer_stem_aux(fz->stem, t->punct, t->text, t->len, &stem, &slen, &wid,
                                     &wa));
             unsigned cls = word_class(wa, t->text);
-            cues |= cls;
-            if ((cls & CUE_REPORT) && i + 4 >= nt)
-                report_end = 1;
-            if ((cls & CUE_REPORT) && i < 4)
-                report_start = 1;
-            nreport += (cls & CUE_REPORT) != 0;
-            ned += (cls & CUE_ED) != 0;
+            if (cls) { /* most words are in no cue class: one test */
+                cues |= cls;
+                if (cls & CUE_REPORT) {
+                    report_end |= i + 4 >= nt;
+                    report_start |= i < 4;
+                    nreport++;
+                }
+                ned += (cls & CUE_ED) != 0;
+                if (drop_stop && (cls & CUE_STOP))
+                    stem = NULL;
+            }
             if ((t->shape & NC_SHAPE_CAP) && i > 0)
                 caps++;
-            if (drop_stop && (cls & CUE_STOP))
-                stem = NULL;
         } else if (t->type == NC_TOK_NUMBER) {
             nums++;
             int is_year = t->len == 4 && (t->text[0] == '1' || t->text[0] == '2') &&
@@ -985,12 +1005,11 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         uint32_t uid = NC_KEY_UNCACHED; /* this token's unigram id */
         if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
             /* the cached "w:stem" (stem.h: right before the stem): no copy */
-            TRY(kb_add(a, kb, stem - 2, slen + 2,
-                       fz->mfeat ? word_feature(fz, wa, stem - 2, slen + 2)
-                                 : NC_KEY_WORD + wid));
+            kb_put(kb, stem - 2, slen + 2,
+                   fz->mfeat ? word_feature(fz, wa, stem - 2, slen + 2) : NC_KEY_WORD + wid);
             uid = wid;
         } else if (key) {
-            TRY(kb_add(a, kb, key, 2 + slen, kb->sid[sk]));
+            kb_put(kb, key, 2 + slen, kb->sid[sk]);
             uid = UNI_STATIC(sk);
         } else {
             TRY(kb_push(a, kb, "w:", 2, stem, slen, NC_KEY_UNCACHED));
@@ -1022,6 +1041,8 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         prev_si = si;
     }
     *nwords = words;
+    *out = kbl;
+    kb = out;
     if (!o->cues)
         return NC_OK;
     for (unsigned b = 0; b < NCUE_BITS; b++)
