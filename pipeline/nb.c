@@ -536,7 +536,8 @@ struct nc_scorer {
     uint32_t serial;
     double *score;      /* scratch: [n * nlabels] */
     size_t score_cap;
-    double decisive;    /* clear_winner's margin: log(most classes of a group) + 1 */
+    double *gap;        /* [output] label_from_bounds's margin against that group:
+                           log(its classes) + GAP_SLACK */
 };
 
 /* sc->frec: each feature's row in the model and its group (from its key). */
@@ -556,6 +557,33 @@ static nc_status build_frec(nc_scorer *sc)
                                                       : GROUP_CUE;
         sc->frec[f].row = m->row_of[f] << 2 | g;
     }
+    return NC_OK;
+}
+
+/*
+ * label_from_bounds's first test decides a group when the best class leads
+ * every class of another group g by more than log(classes of g) +
+ * GAP_SLACK.  The group's posterior is then more than e^GAP_SLACK times
+ * g's, in exact arithmetic: at least the best class's exp, against at most
+ * (classes of g) times the largest exp in g.  GAP_SLACK = 1e-6 is far more
+ * than the rounding of this test (the gap and the logarithm, ~1e-15 in
+ * absolute terms) plus the ratio the rounding of the posteriors could
+ * undo (POSTERIOR_SLACK, 1e-9), so softmax_row and output_label pick the
+ * same group.
+ */
+#define GAP_SLACK 1e-6
+
+/* sc->gap: each reported label's margin for label_from_bounds. */
+static nc_status build_gaps(nc_scorer *sc)
+{
+    const nc_model *m = sc->m;
+    sc->gap = nc_calloc(m->noutputs ? m->noutputs : 1, sizeof *sc->gap);
+    if (!sc->gap)
+        return NC_ERR_NOMEM;
+    for (uint32_t l = 0; l < m->nlabels; l++) /* class counts, for now */
+        sc->gap[m->output_of[l]] += 1.0;
+    for (uint32_t g = 0; g < m->noutputs; g++)
+        sc->gap[g] = sc->gap[g] > 0 ? log(sc->gap[g]) + GAP_SLACK : -INFINITY;
     return NC_OK;
 }
 
@@ -582,15 +610,12 @@ nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
     }
     if (st == NC_OK)
         st = build_frec(sc);
+    if (st == NC_OK)
+        st = build_gaps(sc);
     if (st != NC_OK) {
         nc_scorer_free(sc);
         return st;
     }
-    uint32_t size[NC_MAX_LABELS] = { 0 }, most = 1;
-    for (uint32_t l = 0; l < m->nlabels; l++)
-        if (++size[m->output_of[l]] > most)
-            most = size[m->output_of[l]];
-    sc->decisive = log((double)most) + 1.0;
     *out = sc;
     return NC_OK;
 }
@@ -604,6 +629,7 @@ void nc_scorer_free(nc_scorer *sc)
     nc_free(sc->frec);
     nc_free(sc->fbuf);
     nc_free(sc->score);
+    nc_free(sc->gap);
     nc_free(sc);
 }
 
@@ -927,25 +953,128 @@ static uint32_t output_label(const nc_model *m, const double *cp, double *p)
 }
 
 /*
- * Labels only: the reported label when a sentence's emissions e decide it
- * without posteriors, else UINT32_MAX.  They do when the best class is
- * ahead of every class of another group by more than log(k) + 1, k the
- * most classes a group has: its group's posterior is then more than e
- * times any other group's (at most k classes, each below the best one's
- * by that margin), so the argmax of the posteriors is its group, however
- * they round.  Most sentences are that clear (naive Bayes is confident),
- * and for them the exp and log of the posteriors (~5 % of classify) are
- * not computed.
+ * Labels only: why a label may be taken from bounds.  The posterior path
+ * (softmax_row, output_label) computes each class's exp(e_l - z) (z =
+ * log-sum-exp, one value for all classes) and sums them by group: group
+ * g's computed posterior is P_g (1 + b) + t, P_g the exact sum of
+ * exp(e_l - z) over g, with |b| < 1e-12 (the subtraction, |e_l - z| < 746
+ * where exp does not underflow: < 8.3e-14; exp within an ulp; at most
+ * NC_MAX_LABELS - 1 additions: < 1.2e-13) and |t| < 1e-300 (terms that
+ * underflow).  The group of the best class has P_g >= 1 / NC_MAX_LABELS.
+ * So when one group's exact P exceeds every other's by a factor of at
+ * least 1 + POSTERIOR_SLACK, its computed posterior is strictly the
+ * largest and output_label picks it, whatever the tie rule; the
+ * posteriors' ratios do not depend on z, so they can be bounded from the
+ * emissions alone.
  */
-static uint32_t clear_winner(const nc_scorer *sc, const double *e)
+#define POSTERIOR_SLACK 1e-9
+
+/*
+ * exp(r) for r <= 0 within a relative error of 2e-7, for
+ * label_from_bounds: r is clamped at -700 (the result is then at most
+ * 1e-304 too large); r = k ln 2 + f with k = round(r / ln 2), |f| <=
+ * 0.3466 + 1e-12 (f's own rounding: < 2e-13 absolute); e^f by Taylor to
+ * the sixth power, whose remainder is e^c f^7 / 7! for some c between 0
+ * and f, so relative to e^f at most e^|f| |f|^7 / 5040 < 1.7e-7 (and
+ * Horner's rounding, ~1e-15); then 2^k exactly, through the exponent
+ * bits (k >= -1010: a normal number).  exp(0) is exactly 1.  About twenty
+ * instructions without a call, against libm's exp and its wrapper.
+ */
+static inline double exp_bounded(double r)
+{
+    const double shift = 0x1.8p52; /* r / ln 2 + shift rounds to an integer k in the low bits */
+    r = r < -700.0 ? -700.0 : r;
+    double kd = r * 0x1.71547652b82fep0 + shift, k = kd - shift;
+    double f = r - k * 0x1.62e42fefa39efp-1;
+    double p = 1.0 + f * (1.0 + f * (1.0 / 2 + f * (1.0 / 6 + f * (1.0 / 24 + f * (1.0 / 120 +
+                                                                                 f * (1.0 / 720))))));
+    uint64_t bits;
+    memcpy(&bits, &kd, sizeof bits);
+    bits = (bits + 1023) << 52; /* low bits of kd: k in two's complement */
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+/* label_from_bounds's second test: the margin between approximate group
+ * sums that still proves the posteriors' order (see there). */
+#define BOUND_SLACK 1e-6
+
+/*
+ * Labels only: the reported label when a sentence's emissions e (finite)
+ * decide it without posteriors, else UINT32_MAX (then the posteriors
+ * decide).  Most sentences are clear (naive Bayes is confident), and for
+ * them the exp and log of softmax_row (~5 % of classify) are not computed.
+ *
+ * First test, no exp: the best class t leads every class of each other
+ * group g by more than sc->gap[g] (see GAP_SLACK): t's group's posterior is
+ * then more than e^GAP_SLACK > 1 + POSTERIOR_SLACK times g's.  A group of
+ * one class needs only GAP_SLACK, one of k classes log k.
+ *
+ * Second test, for the rest: S_g, the sum over g of exp_bounded(e_l -
+ * e_t), is within a relative 2e-7 (exp_bounded; e_l - e_t's rounding,
+ * < 8e-14 for |e_l - e_t| <= 700; the additions, < 1.2e-13) and an
+ * absolute 1e-301 (clamped terms) of the exact sum, whose ratios are those
+ * of the posteriors.  The largest S_g is at least ~1 (t's group has
+ * exp_bounded(0) = 1), so when it exceeds every other S times 1 +
+ * BOUND_SLACK, its group's exact posterior exceeds every other's by more
+ * than (1 + 1e-6)(1 - 2e-7) / (1 + 2e-7) - 1e-300 > 1 + 5e-7, well over
+ * 1 + POSTERIOR_SLACK.
+ *
+ * A sentence with an emission that is not finite goes to the posteriors,
+ * which define its label.
+ */
+static uint32_t label_from_bounds(const nc_scorer *sc, const double *e, int *how)
 {
     const nc_model *m = sc->m;
-    uint32_t t = nc_argmax(e, m->nlabels), g = m->output_of[t];
-    double second = -INFINITY;
-    for (uint32_t l = 0; l < m->nlabels; l++)
-        if (m->output_of[l] != g && e[l] > second)
-            second = e[l];
-    return e[t] - second > sc->decisive ? g : UINT32_MAX;
+    const uint32_t *out = m->output_of;
+    uint32_t nl = m->nlabels, no = m->noutputs;
+    double top[NC_MAX_LABELS]; /* [group] its largest emission, then S */
+    double sum = 0.0;          /* not finite when an emission is not (or on overflow) */
+    for (uint32_t g = 0; g < no; g++)
+        top[g] = -INFINITY;
+    for (uint32_t l = 0; l < nl; l++) {
+        sum += e[l];
+        if (e[l] > top[out[l]])
+            top[out[l]] = e[l];
+    }
+    if (sum - sum != 0.0)
+        return UINT32_MAX;
+    /* The best class's group w (on ties any: the test fails then). */
+    uint32_t w = nc_argmax(top, no), g = 0;
+    double best = top[w];
+    while (g < no && (g == w || best - top[g] > sc->gap[g]))
+        g++;
+    *how = 0;
+    if (g == no)
+        return w;
+    *how = 1;
+    for (g = 0; g < no; g++)
+        top[g] = 0.0;
+    for (uint32_t l = 0; l < nl; l++)
+        top[out[l]] += exp_bounded(e[l] - best);
+    uint32_t b = nc_argmax(top, no);
+    double others = 0.0; /* the largest other S */
+    for (g = 0; g < no; g++)
+        if (g != b && top[g] > others)
+            others = top[g];
+    return top[b] > others * (1.0 + BOUND_SLACK) ? b : UINT32_MAX;
+}
+
+uint32_t nc_label_from_emissions(const nc_scorer *sc, double *e, int exact, int *how)
+{
+    const nc_model *m = sc->m;
+    int by = 2;
+    uint32_t label = exact ? UINT32_MAX : label_from_bounds(sc, e, &by);
+    if (label == UINT32_MAX) {
+        double p[NC_MAX_LABELS];
+        softmax_row(e, m->nlabels);
+        label = output_label(m, e, p);
+        by = 2;
+    }
+    if (how)
+        *how = by;
+    return label;
 }
 
 nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
@@ -964,15 +1093,8 @@ nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_are
         return NC_ERR_NOMEM;
     if (!probs) { /* labels only: posteriors where the emissions leave it open */
         nc_status st = n ? emissions(sc, s, n, cp) : NC_OK;
-        double p[NC_MAX_LABELS];
-        for (size_t i = 0; i < n && st == NC_OK; i++) {
-            double *e = &cp[i * nl];
-            labels[i] = clear_winner(sc, e);
-            if (labels[i] == UINT32_MAX) {
-                softmax_row(e, nl);
-                labels[i] = output_label(m, e, p);
-            }
-        }
+        for (size_t i = 0; i < n && st == NC_OK; i++)
+            labels[i] = nc_label_from_emissions(sc, &cp[i * nl], 0, NULL);
         return st;
     }
     nc_status st = nc_score_classes(sc, s, n, a, cp);
