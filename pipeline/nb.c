@@ -523,7 +523,8 @@ enum { GROUP_WORD, GROUP_CUE, GROUP_POSITION };
  */
 typedef struct feat_rec {
     uint32_t stamp;     /* binary: last sentence that counted it */
-    uint32_t row;       /* index of its row in m->rows << 2 | GROUP_* */
+    uint32_t row;       /* offset of its row in m->rows (row index * nlabels,
+                           saving a multiply per key) << 2 | GROUP_* */
 } feat_rec;
 
 struct nc_scorer {
@@ -545,7 +546,8 @@ static nc_status build_frec(nc_scorer *sc)
 {
     const nc_model *m = sc->m;
     uint32_t nf = m->nfeatures;
-    if (m->nrows > UINT32_MAX >> 2) /* row indices must fit beside the group */
+    /* Row offsets must fit beside the group: a table of at most 8 GiB. */
+    if ((uint64_t)m->nrows * m->nlabels > UINT32_MAX >> 2)
         return NC_ERR_NOMEM;
     sc->frec = nc_calloc(nf ? nf : 1, sizeof *sc->frec);
     if (!sc->frec)
@@ -555,7 +557,7 @@ static nc_status build_frec(nc_scorer *sc)
         uint32_t g = nc_feature_is_word(key)           ? GROUP_WORD
                      : key[0] == 'p' && key[1] == ':' ? GROUP_POSITION
                                                       : GROUP_CUE;
-        sc->frec[f].row = m->row_of[f] << 2 | g;
+        sc->frec[f].row = m->row_of[f] * m->nlabels << 2 | g;
     }
     return NC_OK;
 }
@@ -660,8 +662,16 @@ static nc_status lookup_slow(nc_scorer *sc, const nc_key *k, int32_t *fid)
 static inline nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
 {
     uint32_t id = k->id, kind = NC_KEY_KIND(id), i = NC_KEY_INDEX(id);
-    if (id >= NC_KEY_FEATURE && id != NC_KEY_UNCACHED) {
-        *fid = id == NC_KEY_ABSENT ? FEAT_ABSENT : (int32_t)i;
+    /* A feature's id less NC_KEY_FEATURE is the feature, and the two ids
+     * above the features come right after: one compare for the common
+     * case (the index without masking it out). */
+    uint32_t f = id - NC_KEY_FEATURE;
+    if (f < NC_KEY_ABSENT - NC_KEY_FEATURE) {
+        *fid = (int32_t)f;
+        return NC_OK;
+    }
+    if (id == NC_KEY_ABSENT) {
+        *fid = FEAT_ABSENT;
         return NC_OK;
     }
     if (id != NC_KEY_UNCACHED && i < sc->kc.cap[kind]) {
@@ -724,27 +734,33 @@ static double group_scale(const nc_options *o, uint8_t group)
 /*
  * score_sentence's last pass: the rows of the features fb[0..n) (those
  * not FEAT_ABSENT) added into wsum (word group) and csum (the others,
- * scaled), in key order; the number of word-group rows added.  Inline so
- * that score_sentence can call it with nl a constant: add_row's loops are
- * then unrolled and the sums need no loop control (with the model's 9
- * labels, that was half of the pass's instructions).
+ * position features scaled by pw), in key order, from zero; the number
+ * of word-group rows added.  Inline so that score_sentence can call it with
+ * nl a constant: add_row's loops are then unrolled and the sums need no
+ * loop control (with the model's 9 labels, that was half of the pass's
+ * instructions).  The tables come as arguments, not through sc and m:
+ * GCC reloaded them for every key.
  */
-static inline size_t sum_rows(const nc_scorer *sc, const int32_t *fb, size_t n, uint32_t nl,
-                              double *wsum, double *csum)
+static inline size_t sum_rows(const feat_rec *frec, const double *rows, double pw,
+                              const int32_t *fb, size_t n, uint32_t nl, double *wsum,
+                              double *csum)
 {
-    const nc_model *m = sc->m;
     size_t nwords = 0;
+    for (uint32_t l = 0; l < nl; l++) /* here, with nl constant: no memset calls */
+        wsum[l] = csum[l] = 0.0;
     for (size_t k = 0; k < n; k++) {
         if (fb[k] < 0)
             continue;
-        uint32_t row = sc->frec[fb[k]].row;
-        const double *lp = &m->rows[(size_t)(row >> 2) * nl];
+        uint32_t row = frec[fb[k]].row;
+        const double *lp = &rows[row >> 2];
         uint8_t g = (uint8_t)(row & 3u);
         if (g == GROUP_WORD) {
             nwords++;
             add_row(wsum, lp, nl);
+        } else if (g == GROUP_CUE) { /* scale 1: 1.0 * lp[l] is lp[l], bit for bit */
+            add_row(csum, lp, nl);
         } else {
-            add_row_scaled(csum, lp, group_scale(&m->opt, g), nl);
+            add_row_scaled(csum, lp, pw, nl);
         }
     }
     return nwords;
@@ -756,67 +772,83 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
     const nc_model *m = sc->m;
     const nc_options *o = &m->opt;
     uint32_t nl = m->nlabels;
-    double wsum[NC_MAX_LABELS], csum[NC_MAX_LABELS];
-    for (uint32_t l = 0; l < nl; l++)
-        wsum[l] = csum[l] = 0.0;
+    double wsum[NC_MAX_LABELS], csum[NC_MAX_LABELS]; /* zeroed by sum_rows */
     size_t nwords = 0;
     if (o->binary && ++sc->serial == 0) { /* wrapped: clear the stamps */
         for (uint32_t f = 0; f < m->nfeatures; f++)
             sc->frec[f].stamp = 0;
         sc->serial = 1;
     }
-    if (sf->n) {
+    if (sf->n > sc->fbuf_cap) { /* a call per sentence when inside nc_grow_zeroed */
         int32_t *nb = nc_grow_zeroed(sc->fbuf, &sc->fbuf_cap, sf->n - 1, sizeof *nb, 64);
         if (!nb)
             return NC_ERR_NOMEM;
         sc->fbuf = nb;
     }
+    /* The loops below read these from locals: through sc, m and sf GCC
+     * reloaded them for every key (a store to a stamp or to fb may alias
+     * them as far as it knows). */
     int32_t *fb = sc->fbuf;
+    feat_rec *frec = sc->frec;
+    const double *rows = m->rows;
+    const nc_key *keys = sf->keys;
+    const size_t n = sf->n;
     /* Three passes over the keys, so that the cache misses of one pass
      * (key cache, then feature record, then logp row: each needs the one
      * before) overlap across the sentence's keys instead of coming one
      * after another per key.  The sums are made in the last pass, in key
      * order, and the binary stamps are checked in key order: the same
      * additions in the same order as one pass. */
-    for (size_t k = 0; k < sf->n; k++) {
-        nc_status st = lookup(sc, &sf->keys[k], &fb[k]);
+    for (size_t k = 0; k < n; k++) {
+        nc_status st = lookup(sc, &keys[k], &fb[k]);
         if (st != NC_OK)
             return st;
         if (fb[k] >= 0)
-            NC_PREFETCH(&sc->frec[fb[k]]);
+            NC_PREFETCH(&frec[fb[k]]);
     }
-    for (size_t k = 0; k < sf->n; k++) {
-        if (fb[k] < 0)
-            continue;
-        feat_rec *fr = &sc->frec[fb[k]];
-        if (o->binary) {
-            if (fr->stamp == sc->serial) {
+    if (o->binary) {
+        const uint32_t serial = sc->serial;
+        for (size_t k = 0; k < n; k++) {
+            if (fb[k] < 0)
+                continue;
+            feat_rec *fr = &frec[fb[k]];
+            if (fr->stamp == serial) {
                 fb[k] = FEAT_ABSENT; /* counted once per sentence */
                 continue;
             }
-            fr->stamp = sc->serial;
+            fr->stamp = serial;
+            const double *lp = &rows[fr->row >> 2];
+            NC_PREFETCH(lp);
+            NC_PREFETCH(lp + nl - 1);
         }
-        const double *lp = &m->rows[(size_t)(fr->row >> 2) * nl];
-        NC_PREFETCH(lp);
-        NC_PREFETCH(lp + nl - 1);
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            if (fb[k] < 0)
+                continue;
+            const double *lp = &rows[frec[fb[k]].row >> 2];
+            NC_PREFETCH(lp);
+            NC_PREFETCH(lp + nl - 1);
+        }
     }
     /* Label counts of 2 to 12 get a copy of sum_rows of their own, with nl
      * a constant in it. */
+    const double pw = o->position_weight;
     switch (nl) {
 #define SUM_ROWS_CASE(k)                                                                       \
     case k:                                                                                    \
-        nwords = sum_rows(sc, fb, sf->n, k, wsum, csum);                                       \
+        nwords = sum_rows(frec, rows, pw, fb, n, k, wsum, csum);                               \
         break;
         SUM_ROWS_CASE(2) SUM_ROWS_CASE(3) SUM_ROWS_CASE(4) SUM_ROWS_CASE(5) SUM_ROWS_CASE(6)
         SUM_ROWS_CASE(7) SUM_ROWS_CASE(8) SUM_ROWS_CASE(9) SUM_ROWS_CASE(10)
         SUM_ROWS_CASE(11) SUM_ROWS_CASE(12)
 #undef SUM_ROWS_CASE
     default:
-        nwords = sum_rows(sc, fb, sf->n, nl, wsum, csum);
+        nwords = sum_rows(frec, rows, pw, fb, n, nl, wsum, csum);
     }
     double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
-    for (uint32_t l = 0; l < nl; l++)
-        score[l] = o->prior_weight * m->log_prior[l] + w * wsum[l] + o->cue_weight * csum[l];
+    const double pr = o->prior_weight, cw = o->cue_weight, *log_prior = m->log_prior;
+    for (uint32_t l = 0; l < nl; l++) /* (locals: a store to score may alias o and m) */
+        score[l] = pr * log_prior[l] + w * wsum[l] + cw * csum[l];
     return NC_OK;
 }
 
