@@ -766,7 +766,9 @@ static inline size_t sum_rows(const feat_rec *frec, const double *rows, double p
     return nwords;
 }
 
-/* Raw naive Bayes scores of one featurized sentence into score[nlabels]. */
+/* The emissions of one featurized sentence into score[nlabels]: its naive
+ * Bayes scores, then times emission_scale (the same two roundings as
+ * scaling the stored scores, without reading them back). */
 static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *score)
 {
     const nc_model *m = sc->m;
@@ -846,9 +848,10 @@ static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *
         nwords = sum_rows(frec, rows, pw, fb, n, nl, wsum, csum);
     }
     double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
-    const double pr = o->prior_weight, cw = o->cue_weight, *log_prior = m->log_prior;
+    const double pr = o->prior_weight, cw = o->cue_weight, es = o->emission_scale;
+    const double *log_prior = m->log_prior;
     for (uint32_t l = 0; l < nl; l++) /* (locals: a store to score may alias o and m) */
-        score[l] = pr * log_prior[l] + w * wsum[l] + cw * csum[l];
+        score[l] = (pr * log_prior[l] + w * wsum[l] + cw * csum[l]) * es;
     return NC_OK;
 }
 
@@ -891,14 +894,7 @@ static nc_status emit_sentence(void *ctx, size_t i, const nc_sent_feats *f)
 {
     struct emit_ctx *e = ctx;
     const nc_model *m = e->sc->m;
-    uint32_t nl = m->nlabels;
-    double *p = &e->probs[i * nl];
-    nc_status st = score_sentence(e->sc, f, p);
-    if (st != NC_OK)
-        return st;
-    for (uint32_t l = 0; l < nl; l++)
-        p[l] *= m->opt.emission_scale;
-    return NC_OK;
+    return score_sentence(e->sc, f, &e->probs[i * m->nlabels]);
 }
 
 /* Class posteriors from emissions, in place: p[l] = exp(p[l] - log sum exp p). */
