@@ -523,7 +523,8 @@ enum { GROUP_WORD, GROUP_CUE, GROUP_POSITION };
  */
 typedef struct feat_rec {
     uint32_t stamp;     /* binary: last sentence that counted it */
-    uint32_t row;       /* index of its row in m->rows << 2 | GROUP_* */
+    uint32_t row;       /* offset of its row in m->rows (row index * nlabels,
+                           saving a multiply per key) << 2 | GROUP_* */
 } feat_rec;
 
 struct nc_scorer {
@@ -536,7 +537,8 @@ struct nc_scorer {
     uint32_t serial;
     double *score;      /* scratch: [n * nlabels] */
     size_t score_cap;
-    double decisive;    /* clear_winner's margin: log(most classes of a group) + 1 */
+    double *gap;        /* [output] label_from_bounds's margin against that group:
+                           log(its classes) + GAP_SLACK */
 };
 
 /* sc->frec: each feature's row in the model and its group (from its key). */
@@ -544,7 +546,8 @@ static nc_status build_frec(nc_scorer *sc)
 {
     const nc_model *m = sc->m;
     uint32_t nf = m->nfeatures;
-    if (m->nrows > UINT32_MAX >> 2) /* row indices must fit beside the group */
+    /* Row offsets must fit beside the group: a table of at most 8 GiB. */
+    if ((uint64_t)m->nrows * m->nlabels > UINT32_MAX >> 2)
         return NC_ERR_NOMEM;
     sc->frec = nc_calloc(nf ? nf : 1, sizeof *sc->frec);
     if (!sc->frec)
@@ -554,8 +557,35 @@ static nc_status build_frec(nc_scorer *sc)
         uint32_t g = nc_feature_is_word(key)           ? GROUP_WORD
                      : key[0] == 'p' && key[1] == ':' ? GROUP_POSITION
                                                       : GROUP_CUE;
-        sc->frec[f].row = m->row_of[f] << 2 | g;
+        sc->frec[f].row = m->row_of[f] * m->nlabels << 2 | g;
     }
+    return NC_OK;
+}
+
+/*
+ * label_from_bounds's first test decides a group when the best class leads
+ * every class of another group g by more than log(classes of g) +
+ * GAP_SLACK.  The group's posterior is then more than e^GAP_SLACK times
+ * g's, in exact arithmetic: at least the best class's exp, against at most
+ * (classes of g) times the largest exp in g.  GAP_SLACK = 1e-6 is far more
+ * than the rounding of this test (the gap and the logarithm, ~1e-15 in
+ * absolute terms) plus the ratio the rounding of the posteriors could
+ * undo (POSTERIOR_SLACK, 1e-9), so softmax_row and output_label pick the
+ * same group.
+ */
+#define GAP_SLACK 1e-6
+
+/* sc->gap: each reported label's margin for label_from_bounds. */
+static nc_status build_gaps(nc_scorer *sc)
+{
+    const nc_model *m = sc->m;
+    sc->gap = nc_calloc(m->noutputs ? m->noutputs : 1, sizeof *sc->gap);
+    if (!sc->gap)
+        return NC_ERR_NOMEM;
+    for (uint32_t l = 0; l < m->nlabels; l++) /* class counts, for now */
+        sc->gap[m->output_of[l]] += 1.0;
+    for (uint32_t g = 0; g < m->noutputs; g++)
+        sc->gap[g] = sc->gap[g] > 0 ? log(sc->gap[g]) + GAP_SLACK : -INFINITY;
     return NC_OK;
 }
 
@@ -582,15 +612,12 @@ nc_status nc_scorer_new(const nc_model *m, nc_scorer **out)
     }
     if (st == NC_OK)
         st = build_frec(sc);
+    if (st == NC_OK)
+        st = build_gaps(sc);
     if (st != NC_OK) {
         nc_scorer_free(sc);
         return st;
     }
-    uint32_t size[NC_MAX_LABELS] = { 0 }, most = 1;
-    for (uint32_t l = 0; l < m->nlabels; l++)
-        if (++size[m->output_of[l]] > most)
-            most = size[m->output_of[l]];
-    sc->decisive = log((double)most) + 1.0;
     *out = sc;
     return NC_OK;
 }
@@ -604,6 +631,7 @@ void nc_scorer_free(nc_scorer *sc)
     nc_free(sc->frec);
     nc_free(sc->fbuf);
     nc_free(sc->score);
+    nc_free(sc->gap);
     nc_free(sc);
 }
 
@@ -634,8 +662,16 @@ static nc_status lookup_slow(nc_scorer *sc, const nc_key *k, int32_t *fid)
 static inline nc_status lookup(nc_scorer *sc, const nc_key *k, int32_t *fid)
 {
     uint32_t id = k->id, kind = NC_KEY_KIND(id), i = NC_KEY_INDEX(id);
-    if (id >= NC_KEY_FEATURE && id != NC_KEY_UNCACHED) {
-        *fid = id == NC_KEY_ABSENT ? FEAT_ABSENT : (int32_t)i;
+    /* A feature's id less NC_KEY_FEATURE is the feature, and the two ids
+     * above the features come right after: one compare for the common
+     * case (the index without masking it out). */
+    uint32_t f = id - NC_KEY_FEATURE;
+    if (f < NC_KEY_ABSENT - NC_KEY_FEATURE) {
+        *fid = (int32_t)f;
+        return NC_OK;
+    }
+    if (id == NC_KEY_ABSENT) {
+        *fid = FEAT_ABSENT;
         return NC_OK;
     }
     if (id != NC_KEY_UNCACHED && i < sc->kc.cap[kind]) {
@@ -698,99 +734,124 @@ static double group_scale(const nc_options *o, uint8_t group)
 /*
  * score_sentence's last pass: the rows of the features fb[0..n) (those
  * not FEAT_ABSENT) added into wsum (word group) and csum (the others,
- * scaled), in key order; the number of word-group rows added.  Inline so
- * that score_sentence can call it with nl a constant: add_row's loops are
- * then unrolled and the sums need no loop control (with the model's 9
- * labels, that was half of the pass's instructions).
+ * position features scaled by pw), in key order, from zero; the number
+ * of word-group rows added.  Inline so that score_sentence can call it with
+ * nl a constant: add_row's loops are then unrolled and the sums need no
+ * loop control (with the model's 9 labels, that was half of the pass's
+ * instructions).  The tables come as arguments, not through sc and m:
+ * GCC reloaded them for every key.
  */
-static inline size_t sum_rows(const nc_scorer *sc, const int32_t *fb, size_t n, uint32_t nl,
-                              double *wsum, double *csum)
+static inline size_t sum_rows(const feat_rec *frec, const double *rows, double pw,
+                              const int32_t *fb, size_t n, uint32_t nl, double *wsum,
+                              double *csum)
 {
-    const nc_model *m = sc->m;
     size_t nwords = 0;
+    for (uint32_t l = 0; l < nl; l++) /* here, with nl constant: no memset calls */
+        wsum[l] = csum[l] = 0.0;
     for (size_t k = 0; k < n; k++) {
         if (fb[k] < 0)
             continue;
-        uint32_t row = sc->frec[fb[k]].row;
-        const double *lp = &m->rows[(size_t)(row >> 2) * nl];
+        uint32_t row = frec[fb[k]].row;
+        const double *lp = &rows[row >> 2];
         uint8_t g = (uint8_t)(row & 3u);
         if (g == GROUP_WORD) {
             nwords++;
             add_row(wsum, lp, nl);
+        } else if (g == GROUP_CUE) { /* scale 1: 1.0 * lp[l] is lp[l], bit for bit */
+            add_row(csum, lp, nl);
         } else {
-            add_row_scaled(csum, lp, group_scale(&m->opt, g), nl);
+            add_row_scaled(csum, lp, pw, nl);
         }
     }
     return nwords;
 }
 
-/* Raw naive Bayes scores of one featurized sentence into score[nlabels]. */
+/* The emissions of one featurized sentence into score[nlabels]: its naive
+ * Bayes scores, then times emission_scale (the same two roundings as
+ * scaling the stored scores, without reading them back). */
 static nc_status score_sentence(nc_scorer *sc, const nc_sent_feats *sf, double *score)
 {
     const nc_model *m = sc->m;
     const nc_options *o = &m->opt;
     uint32_t nl = m->nlabels;
-    double wsum[NC_MAX_LABELS], csum[NC_MAX_LABELS];
-    for (uint32_t l = 0; l < nl; l++)
-        wsum[l] = csum[l] = 0.0;
+    double wsum[NC_MAX_LABELS], csum[NC_MAX_LABELS]; /* zeroed by sum_rows */
     size_t nwords = 0;
     if (o->binary && ++sc->serial == 0) { /* wrapped: clear the stamps */
         for (uint32_t f = 0; f < m->nfeatures; f++)
             sc->frec[f].stamp = 0;
         sc->serial = 1;
     }
-    if (sf->n) {
+    if (sf->n > sc->fbuf_cap) { /* a call per sentence when inside nc_grow_zeroed */
         int32_t *nb = nc_grow_zeroed(sc->fbuf, &sc->fbuf_cap, sf->n - 1, sizeof *nb, 64);
         if (!nb)
             return NC_ERR_NOMEM;
         sc->fbuf = nb;
     }
+    /* The loops below read these from locals: through sc, m and sf GCC
+     * reloaded them for every key (a store to a stamp or to fb may alias
+     * them as far as it knows). */
     int32_t *fb = sc->fbuf;
+    feat_rec *frec = sc->frec;
+    const double *rows = m->rows;
+    const nc_key *keys = sf->keys;
+    const size_t n = sf->n;
     /* Three passes over the keys, so that the cache misses of one pass
      * (key cache, then feature record, then logp row: each needs the one
      * before) overlap across the sentence's keys instead of coming one
      * after another per key.  The sums are made in the last pass, in key
      * order, and the binary stamps are checked in key order: the same
      * additions in the same order as one pass. */
-    for (size_t k = 0; k < sf->n; k++) {
-        nc_status st = lookup(sc, &sf->keys[k], &fb[k]);
+    for (size_t k = 0; k < n; k++) {
+        nc_status st = lookup(sc, &keys[k], &fb[k]);
         if (st != NC_OK)
             return st;
         if (fb[k] >= 0)
-            NC_PREFETCH(&sc->frec[fb[k]]);
+            NC_PREFETCH(&frec[fb[k]]);
     }
-    for (size_t k = 0; k < sf->n; k++) {
-        if (fb[k] < 0)
-            continue;
-        feat_rec *fr = &sc->frec[fb[k]];
-        if (o->binary) {
-            if (fr->stamp == sc->serial) {
+    if (o->binary) {
+        const uint32_t serial = sc->serial;
+        for (size_t k = 0; k < n; k++) {
+            if (fb[k] < 0)
+                continue;
+            feat_rec *fr = &frec[fb[k]];
+            if (fr->stamp == serial) {
                 fb[k] = FEAT_ABSENT; /* counted once per sentence */
                 continue;
             }
-            fr->stamp = sc->serial;
+            fr->stamp = serial;
+            const double *lp = &rows[fr->row >> 2];
+            NC_PREFETCH(lp);
+            NC_PREFETCH(lp + nl - 1);
         }
-        const double *lp = &m->rows[(size_t)(fr->row >> 2) * nl];
-        NC_PREFETCH(lp);
-        NC_PREFETCH(lp + nl - 1);
+    } else {
+        for (size_t k = 0; k < n; k++) {
+            if (fb[k] < 0)
+                continue;
+            const double *lp = &rows[frec[fb[k]].row >> 2];
+            NC_PREFETCH(lp);
+            NC_PREFETCH(lp + nl - 1);
+        }
     }
     /* Label counts of 2 to 12 get a copy of sum_rows of their own, with nl
      * a constant in it. */
+    const double pw = o->position_weight;
     switch (nl) {
 #define SUM_ROWS_CASE(k)                                                                       \
     case k:                                                                                    \
-        nwords = sum_rows(sc, fb, sf->n, k, wsum, csum);                                       \
+        nwords = sum_rows(frec, rows, pw, fb, n, k, wsum, csum);                               \
         break;
         SUM_ROWS_CASE(2) SUM_ROWS_CASE(3) SUM_ROWS_CASE(4) SUM_ROWS_CASE(5) SUM_ROWS_CASE(6)
         SUM_ROWS_CASE(7) SUM_ROWS_CASE(8) SUM_ROWS_CASE(9) SUM_ROWS_CASE(10)
         SUM_ROWS_CASE(11) SUM_ROWS_CASE(12)
 #undef SUM_ROWS_CASE
     default:
-        nwords = sum_rows(sc, fb, sf->n, nl, wsum, csum);
+        nwords = sum_rows(frec, rows, pw, fb, n, nl, wsum, csum);
     }
     double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
-    for (uint32_t l = 0; l < nl; l++)
-        score[l] = o->prior_weight * m->log_prior[l] + w * wsum[l] + o->cue_weight * csum[l];
+    const double pr = o->prior_weight, cw = o->cue_weight, es = o->emission_scale;
+    const double *log_prior = m->log_prior;
+    for (uint32_t l = 0; l < nl; l++) /* (locals: a store to score may alias o and m) */
+        score[l] = (pr * log_prior[l] + w * wsum[l] + cw * csum[l]) * es;
     return NC_OK;
 }
 
@@ -833,14 +894,7 @@ static nc_status emit_sentence(void *ctx, size_t i, const nc_sent_feats *f)
 {
     struct emit_ctx *e = ctx;
     const nc_model *m = e->sc->m;
-    uint32_t nl = m->nlabels;
-    double *p = &e->probs[i * nl];
-    nc_status st = score_sentence(e->sc, f, p);
-    if (st != NC_OK)
-        return st;
-    for (uint32_t l = 0; l < nl; l++)
-        p[l] *= m->opt.emission_scale;
-    return NC_OK;
+    return score_sentence(e->sc, f, &e->probs[i * m->nlabels]);
 }
 
 /* Class posteriors from emissions, in place: p[l] = exp(p[l] - log sum exp p). */
@@ -927,25 +981,128 @@ static uint32_t output_label(const nc_model *m, const double *cp, double *p)
 }
 
 /*
- * Labels only: the reported label when a sentence's emissions e decide it
- * without posteriors, else UINT32_MAX.  They do when the best class is
- * ahead of every class of another group by more than log(k) + 1, k the
- * most classes a group has: its group's posterior is then more than e
- * times any other group's (at most k classes, each below the best one's
- * by that margin), so the argmax of the posteriors is its group, however
- * they round.  Most sentences are that clear (naive Bayes is confident),
- * and for them the exp and log of the posteriors (~5 % of classify) are
- * not computed.
+ * Labels only: why a label may be taken from bounds.  The posterior path
+ * (softmax_row, output_label) computes each class's exp(e_l - z) (z =
+ * log-sum-exp, one value for all classes) and sums them by group: group
+ * g's computed posterior is P_g (1 + b) + t, P_g the exact sum of
+ * exp(e_l - z) over g, with |b| < 1e-12 (the subtraction, |e_l - z| < 746
+ * where exp does not underflow: < 8.3e-14; exp within an ulp; at most
+ * NC_MAX_LABELS - 1 additions: < 1.2e-13) and |t| < 1e-300 (terms that
+ * underflow).  The group of the best class has P_g >= 1 / NC_MAX_LABELS.
+ * So when one group's exact P exceeds every other's by a factor of at
+ * least 1 + POSTERIOR_SLACK, its computed posterior is strictly the
+ * largest and output_label picks it, whatever the tie rule; the
+ * posteriors' ratios do not depend on z, so they can be bounded from the
+ * emissions alone.
  */
-static uint32_t clear_winner(const nc_scorer *sc, const double *e)
+#define POSTERIOR_SLACK 1e-9
+
+/*
+ * exp(r) for r <= 0 within a relative error of 2e-7, for
+ * label_from_bounds: r is clamped at -700 (the result is then at most
+ * 1e-304 too large); r = k ln 2 + f with k = round(r / ln 2), |f| <=
+ * 0.3466 + 1e-12 (f's own rounding: < 2e-13 absolute); e^f by Taylor to
+ * the sixth power, whose remainder is e^c f^7 / 7! for some c between 0
+ * and f, so relative to e^f at most e^|f| |f|^7 / 5040 < 1.7e-7 (and
+ * Horner's rounding, ~1e-15); then 2^k exactly, through the exponent
+ * bits (k >= -1010: a normal number).  exp(0) is exactly 1.  About twenty
+ * instructions without a call, against libm's exp and its wrapper.
+ */
+static inline double exp_bounded(double r)
+{
+    const double shift = 0x1.8p52; /* r / ln 2 + shift rounds to an integer k in the low bits */
+    r = r < -700.0 ? -700.0 : r;
+    double kd = r * 0x1.71547652b82fep0 + shift, k = kd - shift;
+    double f = r - k * 0x1.62e42fefa39efp-1;
+    double p = 1.0 + f * (1.0 + f * (1.0 / 2 + f * (1.0 / 6 + f * (1.0 / 24 + f * (1.0 / 120 +
+                                                                                 f * (1.0 / 720))))));
+    uint64_t bits;
+    memcpy(&bits, &kd, sizeof bits);
+    bits = (bits + 1023) << 52; /* low bits of kd: k in two's complement */
+    double scale;
+    memcpy(&scale, &bits, sizeof scale);
+    return p * scale;
+}
+
+/* label_from_bounds's second test: the margin between approximate group
+ * sums that still proves the posteriors' order (see there). */
+#define BOUND_SLACK 1e-6
+
+/*
+ * Labels only: the reported label when a sentence's emissions e (finite)
+ * decide it without posteriors, else UINT32_MAX (then the posteriors
+ * decide).  Most sentences are clear (naive Bayes is confident), and for
+ * them the exp and log of softmax_row (~5 % of classify) are not computed.
+ *
+ * First test, no exp: the best class t leads every class of each other
+ * group g by more than sc->gap[g] (see GAP_SLACK): t's group's posterior is
+ * then more than e^GAP_SLACK > 1 + POSTERIOR_SLACK times g's.  A group of
+ * one class needs only GAP_SLACK, one of k classes log k.
+ *
+ * Second test, for the rest: S_g, the sum over g of exp_bounded(e_l -
+ * e_t), is within a relative 2e-7 (exp_bounded; e_l - e_t's rounding,
+ * < 8e-14 for |e_l - e_t| <= 700; the additions, < 1.2e-13) and an
+ * absolute 1e-301 (clamped terms) of the exact sum, whose ratios are those
+ * of the posteriors.  The largest S_g is at least ~1 (t's group has
+ * exp_bounded(0) = 1), so when it exceeds every other S times 1 +
+ * BOUND_SLACK, its group's exact posterior exceeds every other's by more
+ * than (1 + 1e-6)(1 - 2e-7) / (1 + 2e-7) - 1e-300 > 1 + 5e-7, well over
+ * 1 + POSTERIOR_SLACK.
+ *
+ * A sentence with an emission that is not finite goes to the posteriors,
+ * which define its label.
+ */
+static uint32_t label_from_bounds(const nc_scorer *sc, const double *e, int *how)
 {
     const nc_model *m = sc->m;
-    uint32_t t = nc_argmax(e, m->nlabels), g = m->output_of[t];
-    double second = -INFINITY;
-    for (uint32_t l = 0; l < m->nlabels; l++)
-        if (m->output_of[l] != g && e[l] > second)
-            second = e[l];
-    return e[t] - second > sc->decisive ? g : UINT32_MAX;
+    const uint32_t *out = m->output_of;
+    uint32_t nl = m->nlabels, no = m->noutputs;
+    double top[NC_MAX_LABELS]; /* [group] its largest emission, then S */
+    double sum = 0.0;          /* not finite when an emission is not (or on overflow) */
+    for (uint32_t g = 0; g < no; g++)
+        top[g] = -INFINITY;
+    for (uint32_t l = 0; l < nl; l++) {
+        sum += e[l];
+        if (e[l] > top[out[l]])
+            top[out[l]] = e[l];
+    }
+    if (sum - sum != 0.0)
+        return UINT32_MAX;
+    /* The best class's group w (on ties any: the test fails then). */
+    uint32_t w = nc_argmax(top, no), g = 0;
+    double best = top[w];
+    while (g < no && (g == w || best - top[g] > sc->gap[g]))
+        g++;
+    *how = 0;
+    if (g == no)
+        return w;
+    *how = 1;
+    for (g = 0; g < no; g++)
+        top[g] = 0.0;
+    for (uint32_t l = 0; l < nl; l++)
+        top[out[l]] += exp_bounded(e[l] - best);
+    uint32_t b = nc_argmax(top, no);
+    double others = 0.0; /* the largest other S */
+    for (g = 0; g < no; g++)
+        if (g != b && top[g] > others)
+            others = top[g];
+    return top[b] > others * (1.0 + BOUND_SLACK) ? b : UINT32_MAX;
+}
+
+uint32_t nc_label_from_emissions(const nc_scorer *sc, double *e, int exact, int *how)
+{
+    const nc_model *m = sc->m;
+    int by = 2;
+    uint32_t label = exact ? UINT32_MAX : label_from_bounds(sc, e, &by);
+    if (label == UINT32_MAX) {
+        double p[NC_MAX_LABELS];
+        softmax_row(e, m->nlabels);
+        label = output_label(m, e, p);
+        by = 2;
+    }
+    if (how)
+        *how = by;
+    return label;
 }
 
 nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
@@ -964,15 +1121,8 @@ nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_are
         return NC_ERR_NOMEM;
     if (!probs) { /* labels only: posteriors where the emissions leave it open */
         nc_status st = n ? emissions(sc, s, n, cp) : NC_OK;
-        double p[NC_MAX_LABELS];
-        for (size_t i = 0; i < n && st == NC_OK; i++) {
-            double *e = &cp[i * nl];
-            labels[i] = clear_winner(sc, e);
-            if (labels[i] == UINT32_MAX) {
-                softmax_row(e, nl);
-                labels[i] = output_label(m, e, p);
-            }
-        }
+        for (size_t i = 0; i < n && st == NC_OK; i++)
+            labels[i] = nc_label_from_emissions(sc, &cp[i * nl], 0, NULL);
         return st;
     }
     nc_status st = nc_score_classes(sc, s, n, a, cp);

@@ -71,6 +71,17 @@ void nc_scorer_free(nc_scorer *sc);
  */
 nc_status nc_score_document(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
                             double *probs, uint32_t *labels);
+/*
+ * The reported label of one sentence, without the sequence layer, from its
+ * emissions e[nlabels] (emission_scale times the naive Bayes scores): the
+ * argmax of its reported posteriors, as nc_score_document gives it.  With
+ * exact 0 the label is taken from bounds on the posteriors where they
+ * prove it (the labels-only path), with exact 1 always from the
+ * posteriors.  *how (when how is not NULL): 0 decided by the emissions'
+ * gaps, 1 by approximate posteriors, 2 by the posteriors, which are then
+ * in e (e is left alone otherwise).  Exposed for the tests' near ties.
+ */
+uint32_t nc_label_from_emissions(const nc_scorer *sc, double *e, int exact, int *how);
 /* The same before grouping: probs[i * nlabels + l], the posterior of class l. */
 nc_status nc_score_classes(nc_scorer *sc, const nc_sent_in *s, size_t n, nc_arena *a,
                            double *probs);

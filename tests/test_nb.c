@@ -383,6 +383,91 @@ static void test_position_weight(void **state)
     nc_doc_free(&d);
 }
 
+/* nc_label_from_emissions with bounds and with posteriors on a copy of e;
+ * the labels must agree.  how[] counts what decided the bounded one. */
+static void check_label(const nc_scorer *sc, const double *e, uint32_t nl, unsigned how[3])
+{
+    double a[16], b[16];
+    assert_true(nl <= 16);
+    memcpy(a, e, nl * sizeof *e);
+    memcpy(b, e, nl * sizeof *e);
+    int by = -1;
+    uint32_t bounded = nc_label_from_emissions(sc, a, 0, &by);
+    uint32_t exact = nc_label_from_emissions(sc, b, 1, NULL);
+    assert_int_equal(bounded, exact);
+    assert_true(by >= 0 && by <= 2);
+    how[by]++;
+}
+
+static double uniform(uint64_t *rng)
+{
+    return (double)(nc_rand_next(rng) >> 11) * 0x1p-53;
+}
+
+/*
+ * Labels only: the label taken from bounds (the emissions' gaps, or
+ * approximate posteriors) is the posteriors' argmax, also at and near
+ * ties between groups, where the bounds must give up; on the default
+ * model's 9 classes in 4 groups and on a small model with groups of one
+ * and two classes.
+ */
+static void test_labels_near_ties(void **state)
+{
+    (void)state;
+    unsigned how[3] = { 0, 0, 0 };
+    uint64_t rng = 7;
+    /* "/z" "a/x" "a/y" "b": groups {0} {1 2} {3}. */
+    nc_doc d;
+    make_doc(&d, sub_train, 4);
+    const nc_doc *docs[] = { &d };
+    nc_options o = plain_options();
+    assert_int_equal(nc_options_set(&o, "sublabels", "1"), NC_OK);
+    nc_model *m = train_docs(&o, docs, 1);
+    nc_scorer *sc;
+    assert_int_equal(nc_scorer_new(m, &sc), NC_OK);
+    /* Group a (two classes at x) against /z at x + log 2 + d: a tie at d = 0,
+     * /z ahead for d > 0; the same from b's side, at several scales. */
+    static const double deltas[] = { 0,     1e-16, 1e-15, 1e-13, 1e-11, 1e-9, 1e-8, 1e-7,
+                                     1e-6, 3e-6,  1e-5,  1e-4,  1e-2,  0.5,  1,    30 };
+    static const double bases[] = { 0, -7.25, -1234.5, 3e5 };
+    for (size_t i = 0; i < sizeof bases / sizeof *bases; i++)
+        for (size_t j = 0; j < sizeof deltas / sizeof *deltas; j++)
+            for (int sign = -1; sign <= 1; sign += 2) {
+                double x = bases[i], dd = sign * deltas[j];
+                double e1[4] = { x + log(2.0) + dd, x, x, x - 3 };
+                double e2[4] = { x - 40, x, x + dd, x + log(exp(dd) + 1.0) };
+                double e3[4] = { x, x - 1000, x + dd, x + dd * 0.5 };
+                check_label(sc, e1, 4, how);
+                check_label(sc, e2, 4, how);
+                check_label(sc, e3, 4, how);
+            }
+    /* Emissions that are not finite go to the posteriors. */
+    double bad[][4] = { { NAN, 0, 0, 0 }, { 0, INFINITY, 0, 0 }, { 0, 0, -INFINITY, -1 } };
+    for (size_t i = 0; i < 3; i++)
+        check_label(sc, bad[i], 4, how);
+    nc_scorer_free(sc);
+    nc_model_free(m);
+    nc_doc_free(&d);
+
+    /* The default model: random emissions, spread from near ties to wide. */
+    assert_int_equal(nc_model_load_default(&m, NULL), NC_OK);
+    assert_int_equal(nc_scorer_new(m, &sc), NC_OK);
+    uint32_t nl = m->nlabels;
+    assert_true(nl <= 16);
+    for (int r = 0; r < 200000; r++) {
+        double e[16], spread = pow(10.0, -12.0 + 15.0 * uniform(&rng)), base = -500 * uniform(&rng);
+        for (uint32_t l = 0; l < nl; l++)
+            e[l] = base + spread * (uniform(&rng) - 0.5);
+        if (r % 7 == 0) /* groups close together: one class a log 2 or log 3 above */
+            e[nc_rand_next(&rng) % nl] += log(2.0 + (double)(nc_rand_next(&rng) % 2));
+        check_label(sc, e, nl, how);
+    }
+    nc_scorer_free(sc);
+    nc_model_free(m);
+    /* Each way of deciding was taken. */
+    assert_true(how[0] > 0 && how[1] > 0 && how[2] > 0);
+}
+
 static void test_alloc_failures(void **state)
 {
     (void)state;
@@ -408,6 +493,7 @@ int main(void)
         cmocka_unit_test(test_update_merge_forget),
         cmocka_unit_test(test_sublabels),
         cmocka_unit_test(test_position_weight),
+        cmocka_unit_test(test_labels_near_ties),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
