@@ -578,17 +578,11 @@ static uint32_t stem_si(const nc_featurizer *fz, const char *stem, size_t slen)
     return nc_vocab_find(fz->mstems, stem, slen, &i) ? SI_BASE + i : SI_NONE;
 }
 
-/* Restricted: the stem index of unigram uid (stem[0..slen)), whose aux is
- * wa when it is a cached word (worked out once per token, and kept for
- * the next token's bigram). */
-static inline uint32_t unigram_si(const nc_featurizer *fz, uint32_t uid, nc_word_aux *wa,
-                                  const char *stem, size_t slen)
+/* Restricted: the stem index of unigram uid, whose aux is wa when it is a
+ * cached word (filled on its first sight: word_first_sight). */
+static inline uint32_t unigram_si(const nc_featurizer *fz, uint32_t uid, const nc_word_aux *wa)
 {
-    if (uid >= NC_STEM_CACHE_MAX)
-        return fz->static_si[uid - NC_STEM_CACHE_MAX];
-    if (!wa->b)
-        wa->b = stem_si(fz, stem, slen);
-    return wa->b;
+    return uid >= NC_STEM_CACHE_MAX ? fz->static_si[uid - NC_STEM_CACHE_MAX] : wa->b;
 }
 
 /*
@@ -846,16 +840,6 @@ static uint32_t feature_id(const nc_featurizer *fz, const char *key, size_t len)
     return nc_vocab_find(fz->mfeat, key, len, &f) ? NC_KEY_FEATURE + f : NC_KEY_ABSENT;
 }
 
-/* Restricted: the id of cached word key[0..len), whose aux is wa, looked
- * up on first sight and kept in the word's aux line (nc_word_aux.c). */
-static inline uint32_t word_feature(const nc_featurizer *fz, nc_word_aux *wa, const char *key,
-                                    size_t len)
-{
-    if (!wa->c)
-        wa->c = feature_id(fz, key, len);
-    return wa->c;
-}
-
 /* Append cue key id and list it in cl. */
 static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
 {
@@ -865,17 +849,23 @@ static nc_status kb_cue(nc_arena *a, keybuf *kb, cuelist *cl, unsigned id)
     return st;
 }
 
-/* The class of word w, whose aux is wa (NULL: uncached), computed on
- * first sight of a cached word. */
-static inline unsigned word_class(nc_word_aux *wa, const char *w)
+/*
+ * What a cached word's aux line keeps (nc_word_aux, stem.h), worked out
+ * the first time the word is seen (a is never 0 once set) and read at
+ * every later token without a test each: a, its cue class (CUE_NONE for
+ * none); restricted featurizers, b, the stem index of its stem (SI_*,
+ * unigram_si) and c, the id of its "w:" key (feature_id).  w is the word,
+ * stem[0..slen) its cached stem with "w:" before it.
+ */
+static void word_first_sight(const nc_featurizer *fz, nc_word_aux *wa, const char *w,
+                             const char *stem, size_t slen, int restricted)
 {
-    if (!wa)
-        return cue_class(w);
-    if (!wa->a) {
-        unsigned c = cue_class(w);
-        wa->a = c ? c : CUE_NONE;
-    }
-    return wa->a & ~CUE_NONE;
+    unsigned c = cue_class(w);
+    wa->a = c ? c : CUE_NONE;
+    if (restricted)
+        wa->b = stem_si(fz, stem, slen);
+    if (fz->mfeat)
+        wa->c = feature_id(fz, stem - 2, slen + 2);
 }
 
 static int is_quote(uint32_t cp)
@@ -946,7 +936,9 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         if (t->type == NC_TOK_WORD) {
             TRY(nc_stemmer_stem_aux(fz->stem, t->punct, t->text, t->len, &stem, &slen, &wid,
                                     &wa));
-            unsigned cls = word_class(wa, t->text);
+            if (wa && !wa->a)
+                word_first_sight(fz, wa, t->text, stem, slen, restricted);
+            unsigned cls = wa ? wa->a & ~CUE_NONE : cue_class(t->text);
             if (cls) { /* most words are in no cue class: one test */
                 cues |= cls;
                 if (cls & CUE_REPORT) {
@@ -1006,7 +998,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         if (t->type == NC_TOK_WORD && wid != NC_STEM_UNCACHED) {
             /* the cached "w:stem" (stem.h: right before the stem): no copy */
             kb_put(kb, stem - 2, slen + 2,
-                   fz->mfeat ? word_feature(fz, wa, stem - 2, slen + 2) : NC_KEY_WORD + wid);
+                   fz->mfeat ? wa->c : NC_KEY_WORD + wid);
             uid = wid;
         } else if (key) {
             kb_put(kb, key, 2 + slen, kb->sid[sk]);
@@ -1020,7 +1012,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         }
         uint32_t si = 0;
         if (restricted && uid != NC_KEY_UNCACHED)
-            si = unigram_si(fz, uid, wa, stem, slen);
+            si = unigram_si(fz, uid, wa);
         words++;
         if (bigrams && prev)
             TRY(kb_pair(fz, a, kb, prev, prev_len, prev_uid, prev_si, stem, slen, uid, si,
