@@ -213,10 +213,11 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
     const unsigned char *s = (const unsigned char *)str;
     /* Words average five bytes or more; the array grows (by copying in the
      * arena) for the rare sentence of one-letter tokens like "a!b!c". */
-    size_t cap = len / 4 + 16, cnt = 0;
+    size_t cap = len / 4 + 16;
     nc_token *toks = nc_arena_alloc(a, cap * sizeof *toks);
     if (!toks)
         return NC_ERR_NOMEM;
+    nc_token *t = toks, *tlim = toks + cap; /* the next token's slot, the array's end */
     char *tp = NULL, *tend = NULL; /* where the next token's text goes */
     size_t i = 0;
     while (i < len) {
@@ -240,13 +241,12 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
         }
         if (text_room(a, len - i, &tp, &tend) != NC_OK)
             return NC_ERR_NOMEM;
-        char *buf = tp;
         size_t blen = 0;
         uint8_t type = NC_TOK_WORD;
         unsigned shape = 0;
         uint32_t punct = 0;
         if (cl == C_KEEP) {
-            blen = fold_append(buf, 0, cp, &(unsigned){ 0 }, 0);
+            blen = fold_append(tp, 0, cp, &(unsigned){ 0 }, 0);
             type = NC_TOK_PUNCT;
             punct = (uint32_t)cp;
             i += w;
@@ -256,26 +256,26 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
             while (i < len) {
                 if ((unsigned)s[i] - '0' < 10u) { /* ASCII digit: the common case */
                     if (blen < NC_MAX_TOKEN_BYTES)
-                        buf[blen++] = (char)s[i];
+                        tp[blen++] = (char)s[i];
                     i++;
                     continue;
                 }
                 w = next_cp(s, len, i, &cp, &cl);
                 if (cl == C_DIGIT) {
                     if (blen + w <= NC_MAX_TOKEN_BYTES) {
-                        memcpy(buf + blen, s + i, w);
+                        memcpy(tp + blen, s + i, w);
                         blen += w;
                     }
                     i += w;
                 } else if (cl == C_NUMSEP && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
                     if (blen + 1 <= NC_MAX_TOKEN_BYTES)
-                        buf[blen++] = (char)s[i];
+                        tp[blen++] = (char)s[i];
                     i += 1;
                 } else if (cl == C_LETTER) {
                     /* "2nd", "1990s", "v1": a word with digits */
                     type = NC_TOK_WORD;
                     unsigned sh = 0;
-                    blen = fold_append(buf, blen, cp, &sh, 0);
+                    blen = fold_append(tp, blen, cp, &sh, 0);
                     i += w;
                 } else {
                     break;
@@ -293,7 +293,7 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                     /* all the bytes, folded: those past the run lie
                      * beyond the token's end, where its NUL and the next
                      * token go */
-                    struct alnum_run r = alnum_run(s + i, buf + blen);
+                    struct alnum_run r = alnum_run(s + i, tp + blen);
                     if (r.len) {
                         if (r.first_upper && letters == 0)
                             shape |= NC_SHAPE_CAP;
@@ -326,7 +326,7 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                     if (c - 'a' < 26u || c - '0' < 10u) {
                         shape &= ~NC_SHAPE_UPPER;
                         if (blen < NC_MAX_TOKEN_BYTES)
-                            buf[blen++] = (char)c;
+                            tp[blen++] = (char)c;
                         letters++;
                         i++;
                         continue;
@@ -335,7 +335,7 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                         if (letters == 0)
                             shape |= NC_SHAPE_CAP;
                         if (blen < NC_MAX_TOKEN_BYTES)
-                            buf[blen++] = (char)(c + 32);
+                            tp[blen++] = (char)(c + 32);
                         letters++;
                         i++;
                         continue;
@@ -343,7 +343,7 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                 }
                 w = next_cp(s, len, i, &cp, &cl);
                 if (cl == C_LETTER || cl == C_DIGIT) {
-                    blen = fold_append(buf, blen, cp, &shape, letters == 0);
+                    blen = fold_append(tp, blen, cp, &shape, letters == 0);
                     letters++;
                     i += w;
                 } else if (cl == C_APOS && i + w < len) {
@@ -354,7 +354,7 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                     if (ncl != C_LETTER)
                         break;
                     if (blen + 1 <= NC_MAX_TOKEN_BYTES)
-                        buf[blen++] = '\'';
+                        tp[blen++] = '\'';
                     i += w;
                 } else {
                     break;
@@ -365,26 +365,28 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
         }
         if (blen == 0)
             continue;
-        if (cnt == cap) {
-            nc_token *nt = nc_arena_alloc(a, 2 * cap * sizeof *nt);
+        if (t == tlim) {
+            size_t cnt = (size_t)(t - toks);
+            nc_token *nt = nc_arena_alloc(a, 2 * cnt * sizeof *nt);
             if (!nt)
                 return NC_ERR_NOMEM;
             memcpy(nt, toks, cnt * sizeof *nt);
             toks = nt;
-            cap *= 2;
+            t = nt + cnt;
+            tlim = nt + 2 * cnt;
         }
-        buf[blen] = '\0';
-        tp += blen + 1;
         /* stored field by field: a token built in a local and copied cost
          * a 24-byte copy through the stack */
-        nc_token *t = &toks[cnt++];
-        t->text = buf;
+        t->text = tp;
         t->len = (uint32_t)blen;
         t->type = type;
         t->shape = (uint8_t)shape;
         t->punct = punct;
+        t++;
+        tp[blen] = '\0';
+        tp += blen + 1;
     }
     *out = toks;
-    *n = cnt;
+    *n = (size_t)(t - toks);
     return NC_OK;
 }

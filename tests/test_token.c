@@ -302,6 +302,20 @@ static void test_tokenizer_reference(void **state)
         nc_arena_reset(&a);
     }
     assert_true(long_seen > 100);
+    /* one-byte tokens, more than the first token array holds (it grows) */
+    size_t len = 300;
+    char *s = malloc(len);
+    assert_non_null(s);
+    for (size_t k = 0; k < len; k++)
+        s[k] = k % 2 ? '!' : (char)('A' + k % 26);
+    nc_token *t;
+    size_t n;
+    assert_int_equal(nc_tokenize(s, len, &a, &t, &n), NC_OK);
+    assert_int_equal(n, len);
+    ref_tokenize((const unsigned char *)s, len, want, sizeof want);
+    got_tokens(t, n, got, sizeof got);
+    assert_string_equal(want, got);
+    free(s);
     nc_arena_free(&a);
 }
 
