@@ -13,6 +13,7 @@
  * SSE2 a word's ASCII letters and digits are taken sixteen bytes a step
  * (alnum_run), whatever their case.
  */
+#include <assert.h>
 #include <string.h>
 
 #include <utf8proc.h>
@@ -284,7 +285,7 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
         } else { /* C_LETTER */
             shape = NC_SHAPE_UPPER;
             int letters = 0;
-            while (i < len) {
+            do { /* i < len: s[i] is the first letter */
 #ifdef HAVE_ALNUM_RUN
                 /* ASCII letters and digits, ALNUM_STEP bytes a step while
                  * that many more fit the token (the cut is unchanged) and
@@ -359,12 +360,13 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                 } else {
                     break;
                 }
-            }
+            } while (i < len);
             if (letters < 2)
                 shape &= ~NC_SHAPE_UPPER;
         }
-        if (blen == 0)
-            continue;
+        /* Every path above appends its first character (a fold of one
+         * code point is at least one byte and fits an empty token). */
+        assert(blen > 0);
         if (t == tlim) {
             size_t cnt = (size_t)(t - toks);
             nc_token *nt = nc_arena_alloc(a, 2 * cnt * sizeof *nt);
