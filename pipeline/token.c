@@ -203,7 +203,7 @@ static nc_status text_room(nc_arena *a, size_t rest, char **tp, char **tend)
 
 /*
  * Not inlined into the featurizer (LTO would): it runs once a sentence,
- * and on its own it keeps its cursor, token count and text pointer in
+ * and on its own it keeps its cursor, token slot and text pointer in
  * registers, where inlined into sentence_features they lived on the stack.
  */
 #if defined(__GNUC__)
