@@ -9,11 +9,17 @@
  * precomposed (asking for COMPOSE too would decompose them, since
  * composition cannot happen one character at a time).
  * Token texts are folded straight into blocks of the document arena (one
- * block a sentence, as a rule): no allocation or copy per token.
+ * block a sentence, as a rule): no allocation or copy per token.  With
+ * SSE2 a word's ASCII letters and digits are taken sixteen bytes a step
+ * (alnum_run), whatever their case.
  */
+#include <assert.h>
 #include <string.h>
 
 #include <utf8proc.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "token.h"
 #include "utf8.h"
@@ -64,38 +70,50 @@ static enum cls unicode_class(int32_t cp)
 }
 
 /*
- * Lower-case ASCII letters at the front of s[0..8): how many (0-8), eight
- * bytes at a time (SWAR).  Each byte's low 7 bits plus 0x1f reach 0x80 iff
- * they are >= 'a', plus 0x05 iff >= '{'; no sum carries into the next byte
- * (0x7f + 0x1f < 0x100), and a byte with its top bit set (not ASCII) is
- * excluded.  Needs little-endian loads and a count-trailing-zeros builtin,
- * so other compilers and byte orders take the byte-at-a-time loop alone.
+ * The run of ASCII letters and digits at the front of p[0..16) (SSE2,
+ * x86-64's baseline): its length (0-16), whether its first byte is an
+ * upper-case letter, and whether any byte of it is not an upper-case
+ * letter (which ends "all upper case").  One step takes most words whole,
+ * capitalised and upper-case ones too, where a lower-case-only run
+ * stopped at every capital.  *folded receives the 16 bytes with 0x20 set,
+ * which lowers a letter and keeps a digit.
+ *
+ * A byte b lies in [lo, lo + n) iff (int8)(b + 0x80 - lo) < n - 0x80:
+ * one add and one signed compare, exact for every byte (bytes >= 0x80
+ * land outside).  Letters are tested with 0x20 set, both cases at once.
+ * Elsewhere the byte-at-a-time loop does it all.
  */
-#ifdef NC_HAVE_SWAR_CTZ
-#define HAVE_LOWER_RUN 1
-static inline unsigned lower_run(const unsigned char *s)
+#ifdef __SSE2__
+#define HAVE_ALNUM_RUN 1
+#define ALNUM_STEP 16u
+struct alnum_run {
+    unsigned len;
+    int first_upper;
+    int not_upper;
+};
+
+static inline __m128i in_range(__m128i b, unsigned char lo, char n)
 {
-    const uint64_t ones = NC_SWAR_ONES, high = NC_SWAR_HIGH;
-    uint64_t x;
-    memcpy(&x, s, 8);
-    uint64_t y = x & ~high;
-    uint64_t m = (y + ones * 0x1f) & ~(y + ones * 0x05) & ~x & high;
-    uint64_t stop = ~m & high; /* the top bit of every byte that is not a-z */
-    return stop ? (unsigned)__builtin_ctzll(stop) >> 3 : 8u;
+    return _mm_cmplt_epi8(_mm_add_epi8(b, _mm_set1_epi8((char)(0x80 - lo))),
+                          _mm_set1_epi8((char)(n - 0x80)));
 }
 
-/* 1 when ASCII byte c ends a word that reached it (the word loop breaks
- * on it): it is not a letter, a digit or an apostrophe.  0 for non-ASCII.
- * One bit per ASCII byte: the range tests were ~13 instructions a word. */
-static inline int ends_word(unsigned char c)
+static inline struct alnum_run alnum_run(const unsigned char *p, char *folded)
 {
-    static const uint64_t keeps[2] = {
-        0x03FF008000000000ull, /* '\'' (0x27), '0'-'9' (0x30-0x39) */
-        0x07FFFFFE07FFFFFEull, /* 'A'-'Z' (0x41-0x5A), 'a'-'z' (0x61-0x7A) */
-    };
-    return c < 0x80 && !(keeps[c >> 6] >> (c & 63) & 1);
+    __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
+    __m128i z = _mm_or_si128(x, _mm_set1_epi8(0x20));
+    _mm_storeu_si128((__m128i *)(void *)folded, z);
+    unsigned alnum = (unsigned)_mm_movemask_epi8(_mm_or_si128(in_range(z, 'a', 26),
+                                                              in_range(x, '0', 10)));
+    unsigned upper = (unsigned)_mm_movemask_epi8(in_range(x, 'A', 26));
+    struct alnum_run r;
+    r.len = (unsigned)__builtin_ctz(~alnum); /* bit 16 and up are set */
+    r.first_upper = (int)(upper & 1u);
+    r.not_upper = (~upper & ((1u << r.len) - 1u)) != 0;
+    return r;
 }
 #endif
+
 
 /* Decode one code point at s[i]; invalid bytes (never produced by the
  * splitter) count as one C_OTHER byte. */
@@ -107,13 +125,17 @@ static inline size_t next_cp(const unsigned char *s, size_t len, size_t i, int32
         *cl = ascii_class(s[i]);
         return 1;
     }
-    utf8proc_ssize_t n = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), cp);
+    /* a local of its own: *cp, passed on, would keep the caller's
+     * variable in memory on the ASCII path too */
+    utf8proc_int32_t c;
+    utf8proc_ssize_t n = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), &c);
     if (n <= 0) {
         *cp = 0xFFFD;
         *cl = C_OTHER;
         return 1;
     }
-    *cl = unicode_class(*cp);
+    *cp = c;
+    *cl = unicode_class(c);
     return (size_t)n;
 }
 
@@ -179,124 +201,150 @@ static nc_status text_room(nc_arena *a, size_t rest, char **tp, char **tend)
     return NC_OK;
 }
 
+/*
+ * Not inlined into the featurizer (LTO would): it runs once a sentence,
+ * and on its own it keeps its cursor, token slot and text pointer in
+ * registers, where inlined into sentence_features they lived on the stack.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
 nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, size_t *n)
 {
     const unsigned char *s = (const unsigned char *)str;
     /* Words average five bytes or more; the array grows (by copying in the
      * arena) for the rare sentence of one-letter tokens like "a!b!c". */
-    size_t cap = len / 4 + 16, cnt = 0;
+    size_t cap = len / 4 + 16;
     nc_token *toks = nc_arena_alloc(a, cap * sizeof *toks);
     if (!toks)
         return NC_ERR_NOMEM;
+    nc_token *t = toks, *tlim = toks + cap; /* the next token's slot, the array's end */
     char *tp = NULL, *tend = NULL; /* where the next token's text goes */
     size_t i = 0;
     while (i < len) {
-        if (s[i] == ' ') { /* most separators: skipped without next_cp */
+        unsigned c0 = s[i];
+        if (c0 == ' ') { /* most separators: skipped without next_cp */
             i++;
             continue;
         }
-        int32_t cp;
-        enum cls cl;
-        size_t w = next_cp(s, len, i, &cp, &cl);
-        if (cl == C_SPACE || cl == C_OTHER || cl == C_NUMSEP || cl == C_APOS) {
-            /* Separators, and an apostrophe not inside a word, are not tokens. */
-            i += w;
-            continue;
+        /* An ASCII letter, most tokens' start, goes straight to the word
+         * loop, which reads it again; anything else is decoded here. */
+        int32_t cp = (int32_t)c0;
+        enum cls cl = C_LETTER;
+        size_t w = 1;
+        if ((c0 | 0x20) - 'a' >= 26u) {
+            w = next_cp(s, len, i, &cp, &cl);
+            if (cl == C_SPACE || cl == C_OTHER || cl == C_NUMSEP || cl == C_APOS) {
+                /* Separators, and an apostrophe not inside a word, are not tokens. */
+                i += w;
+                continue;
+            }
         }
         if (text_room(a, len - i, &tp, &tend) != NC_OK)
             return NC_ERR_NOMEM;
-        char *buf = tp;
-        nc_token t = { 0 };
         size_t blen = 0;
+        uint8_t type = NC_TOK_WORD;
+        unsigned shape = 0;
+        uint32_t punct = 0;
         if (cl == C_KEEP) {
-            blen = fold_append(buf, 0, cp, &(unsigned){ 0 }, 0);
-            t.type = NC_TOK_PUNCT;
-            t.punct = (uint32_t)cp;
+            blen = fold_append(tp, 0, cp, &(unsigned){ 0 }, 0);
+            type = NC_TOK_PUNCT;
+            punct = (uint32_t)cp;
             i += w;
         } else if (cl == C_DIGIT) {
             /* digits with inner separators: 3.5  62,000  2:30 */
-            t.type = NC_TOK_NUMBER;
+            type = NC_TOK_NUMBER;
             while (i < len) {
                 if ((unsigned)s[i] - '0' < 10u) { /* ASCII digit: the common case */
                     if (blen < NC_MAX_TOKEN_BYTES)
-                        buf[blen++] = (char)s[i];
+                        tp[blen++] = (char)s[i];
                     i++;
                     continue;
                 }
                 w = next_cp(s, len, i, &cp, &cl);
                 if (cl == C_DIGIT) {
                     if (blen + w <= NC_MAX_TOKEN_BYTES) {
-                        memcpy(buf + blen, s + i, w);
+                        memcpy(tp + blen, s + i, w);
                         blen += w;
                     }
                     i += w;
                 } else if (cl == C_NUMSEP && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
                     if (blen + 1 <= NC_MAX_TOKEN_BYTES)
-                        buf[blen++] = (char)s[i];
+                        tp[blen++] = (char)s[i];
                     i += 1;
                 } else if (cl == C_LETTER) {
                     /* "2nd", "1990s", "v1": a word with digits */
-                    t.type = NC_TOK_WORD;
+                    type = NC_TOK_WORD;
                     unsigned sh = 0;
-                    blen = fold_append(buf, blen, cp, &sh, 0);
+                    blen = fold_append(tp, blen, cp, &sh, 0);
                     i += w;
                 } else {
                     break;
                 }
             }
         } else { /* C_LETTER */
-            t.type = NC_TOK_WORD;
-            unsigned shape = NC_SHAPE_UPPER;
+            shape = NC_SHAPE_UPPER;
             int letters = 0;
-            while (i < len) {
-                /* ASCII letters and digits, the bulk of news text, decided
-                 * inline exactly as next_cp + fold_append decide them: a
-                 * lower-case letter or a digit ends "all upper case", an
-                 * upper-case first letter sets "capitalised". */
-#ifdef HAVE_LOWER_RUN
-                /* A run of lower-case letters, eight bytes at a time, while
-                 * eight more bytes fit the token (the cut is unchanged). */
-                if (len - i >= 8 && blen + 8 <= NC_MAX_TOKEN_BYTES) {
-                    unsigned r = lower_run(s + i);
-                    if (r) {
-                        /* all 8 bytes: those past r lie beyond the token's
-                         * end, where its NUL and the next token go */
-                        memcpy(buf + blen, s + i, 8);
-                        shape &= ~NC_SHAPE_UPPER;
-                        blen += r;
-                        letters += (int)r;
-                        i += r;
-                        /* s[i] (r < 8: within the 8 bytes) ends most words:
-                         * an ASCII byte that is no letter, digit or
-                         * apostrophe ends it here as the loop below would
-                         * (a space, comma or full stop, the common case). */
-                        if (r < 8 && ends_word(s[i]))
+            do { /* i < len: s[i] is the first letter */
+#ifdef HAVE_ALNUM_RUN
+                /* ASCII letters and digits, ALNUM_STEP bytes a step while
+                 * that many more fit the token (the cut is unchanged) and
+                 * the sentence; its last few bytes go byte by byte. */
+                if (len - i >= ALNUM_STEP && blen + ALNUM_STEP <= NC_MAX_TOKEN_BYTES) {
+                    /* all the bytes, folded: those past the run lie
+                     * beyond the token's end, where its NUL and the next
+                     * token go */
+                    struct alnum_run r = alnum_run(s + i, tp + blen);
+                    if (r.len) {
+                        if (r.first_upper && letters == 0)
+                            shape |= NC_SHAPE_CAP;
+                        if (r.not_upper)
+                            shape &= ~NC_SHAPE_UPPER;
+                        blen += r.len;
+                        letters += (int)r.len;
+                        i += r.len;
+                        if (r.len == ALNUM_STEP)
+                            continue;
+                        /* The byte after the run ends most words: any
+                         * ASCII byte but an apostrophe (a space, comma or
+                         * full stop, the common case; the space is
+                         * skipped here rather than by the loop above). */
+                        unsigned c = s[i];
+                        if (c < 0x80 && c != '\'') {
+                            i += c == ' ';
                             break;
+                        }
+                    }
+                    /* else s[i] is no ASCII letter or digit: decoded below */
+                } else
+#endif
+                {
+                    /* ASCII letters and digits decided inline exactly as
+                     * next_cp + fold_append decide them: a lower-case
+                     * letter or a digit ends "all upper case", an
+                     * upper-case first letter sets "capitalised". */
+                    unsigned c = s[i];
+                    if (c - 'a' < 26u || c - '0' < 10u) {
+                        shape &= ~NC_SHAPE_UPPER;
+                        if (blen < NC_MAX_TOKEN_BYTES)
+                            tp[blen++] = (char)c;
+                        letters++;
+                        i++;
+                        continue;
+                    }
+                    if (c - 'A' < 26u) {
+                        if (letters == 0)
+                            shape |= NC_SHAPE_CAP;
+                        if (blen < NC_MAX_TOKEN_BYTES)
+                            tp[blen++] = (char)(c + 32);
+                        letters++;
+                        i++;
                         continue;
                     }
                 }
-#endif
-                unsigned c = s[i];
-                if (c - 'a' < 26u || c - '0' < 10u) {
-                    shape &= ~NC_SHAPE_UPPER;
-                    if (blen < NC_MAX_TOKEN_BYTES)
-                        buf[blen++] = (char)c;
-                    letters++;
-                    i++;
-                    continue;
-                }
-                if (c - 'A' < 26u) {
-                    if (letters == 0)
-                        shape |= NC_SHAPE_CAP;
-                    if (blen < NC_MAX_TOKEN_BYTES)
-                        buf[blen++] = (char)(c + 32);
-                    letters++;
-                    i++;
-                    continue;
-                }
                 w = next_cp(s, len, i, &cp, &cl);
                 if (cl == C_LETTER || cl == C_DIGIT) {
-                    blen = fold_append(buf, blen, cp, &shape, letters == 0);
+                    blen = fold_append(tp, blen, cp, &shape, letters == 0);
                     letters++;
                     i += w;
                 } else if (cl == C_APOS && i + w < len) {
@@ -307,33 +355,40 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                     if (ncl != C_LETTER)
                         break;
                     if (blen + 1 <= NC_MAX_TOKEN_BYTES)
-                        buf[blen++] = '\'';
+                        tp[blen++] = '\'';
                     i += w;
                 } else {
                     break;
                 }
-            }
+            } while (i < len);
             if (letters < 2)
                 shape &= ~NC_SHAPE_UPPER;
-            t.shape = (uint8_t)shape;
         }
-        if (blen == 0)
-            continue;
-        if (cnt == cap) {
-            nc_token *nt = nc_arena_alloc(a, 2 * cap * sizeof *nt);
+        /* Every path above appends its first character (a fold of one
+         * code point is at least one byte and fits an empty token). */
+        assert(blen > 0);
+        if (t == tlim) {
+            size_t cnt = (size_t)(t - toks);
+            nc_token *nt = nc_arena_alloc(a, 2 * cnt * sizeof *nt);
             if (!nt)
                 return NC_ERR_NOMEM;
             memcpy(nt, toks, cnt * sizeof *nt);
             toks = nt;
-            cap *= 2;
+            t = nt + cnt;
+            tlim = nt + 2 * cnt;
         }
-        buf[blen] = '\0';
+        /* stored field by field: a token built in a local and copied cost
+         * a 24-byte copy through the stack */
+        t->text = tp;
+        t->len = (uint32_t)blen;
+        t->type = type;
+        t->shape = (uint8_t)shape;
+        t->punct = punct;
+        t++;
+        tp[blen] = '\0';
         tp += blen + 1;
-        t.text = buf;
-        t.len = (uint32_t)blen;
-        toks[cnt++] = t;
     }
     *out = toks;
-    *n = cnt;
+    *n = (size_t)(t - toks);
     return NC_OK;
 }

@@ -15,6 +15,7 @@
 #include <string.h>
 
 #include <cmocka.h>
+#include <utf8proc.h>
 
 #include "alloc_fail.h"
 #include "stem.h"
@@ -97,6 +98,224 @@ static void test_token_shapes_and_cap(void **state)
     assert_int_equal(n, 1);
     assert_int_equal(t[0].len, NC_MAX_TOKEN_BYTES);
     free(w);
+    nc_arena_free(&a);
+}
+
+static uint64_t rnd(uint64_t *x) /* splitmix64 */
+{
+    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
+    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
+    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
+    return z ^ (z >> 31);
+}
+
+/*
+ * The tokenizer's rules (token.h) one code point at a time through
+ * utf8proc, with no fast path and no ASCII special case: the reference the
+ * fast paths of nc_tokenize (whole 8-byte runs, capitalised words, the
+ * tail of a sentence) must match byte for byte.
+ */
+enum { R_SEP, R_LETTER, R_DIGIT, R_APOS, R_NUMSEP, R_KEEP };
+
+static int ref_class(int32_t cp)
+{
+    if (cp < 0x80) {
+        if (cp == '\'')
+            return R_APOS;
+        if (cp && strchr(".,:", cp))
+            return R_NUMSEP;
+        if (cp && strchr("\"?!$%", cp))
+            return R_KEEP;
+    }
+    if (cp == 0x2019)
+        return R_APOS;
+    if (cp == 0x201C || cp == 0x201D || cp == 0x201E || cp == 0xAB || cp == 0xBB ||
+        cp == 0x2018 || cp == 0x20AC || cp == 0xA3 || cp == 0xA5)
+        return R_KEEP;
+    const char *cat = utf8proc_category_string(cp);
+    if (cat[0] == 'L' || cat[0] == 'M')
+        return R_LETTER;
+    if (cat[0] == 'N')
+        return R_DIGIT;
+    return R_SEP;
+}
+
+/* Code point at s[i] (U+FFFD, a separator, for a byte that is not UTF-8); its width. */
+static size_t ref_cp(const unsigned char *s, size_t len, size_t i, int32_t *cp, int *cl)
+{
+    utf8proc_ssize_t w = utf8proc_iterate(s + i, (utf8proc_ssize_t)(len - i), cp);
+    if (w <= 0) {
+        *cp = 0xFFFD;
+        *cl = R_SEP;
+        return 1;
+    }
+    *cl = ref_class(*cp);
+    return (size_t)w;
+}
+
+/* Append the case fold of cp while it fits NC_MAX_TOKEN_BYTES; shape as token.h says. */
+static void ref_fold(char *buf, size_t *blen, int32_t cp, unsigned *shape, int first)
+{
+    int32_t out[8];
+    int last = 0;
+    utf8proc_ssize_t n = utf8proc_decompose_char(cp, out, 8, UTF8PROC_CASEFOLD, &last);
+    if (n <= 0 || n > 8) {
+        out[0] = cp;
+        n = 1;
+    }
+    int upper = utf8proc_category(cp) == UTF8PROC_CATEGORY_LU;
+    if (first && upper)
+        *shape |= NC_SHAPE_CAP;
+    if (!upper)
+        *shape &= ~NC_SHAPE_UPPER;
+    for (utf8proc_ssize_t k = 0; k < n; k++) {
+        unsigned char enc[4];
+        utf8proc_ssize_t e = utf8proc_encode_char(out[k], enc);
+        if (*blen + (size_t)e > NC_MAX_TOKEN_BYTES)
+            return;
+        memcpy(buf + *blen, enc, (size_t)e);
+        *blen += (size_t)e;
+    }
+}
+
+/* Tokens of s[0..len) as "type shape punct text" lines into out. */
+static void ref_tokenize(const unsigned char *s, size_t len, char *out, size_t cap)
+{
+    size_t i = 0, o = 0;
+    out[0] = '\0';
+    while (i < len) {
+        int32_t cp;
+        int cl;
+        size_t w = ref_cp(s, len, i, &cp, &cl);
+        if (cl == R_SEP || cl == R_APOS || cl == R_NUMSEP) {
+            i += w;
+            continue;
+        }
+        char buf[NC_MAX_TOKEN_BYTES + 1];
+        size_t blen = 0;
+        unsigned type, shape = 0, punct = 0, junk = 0;
+        if (cl == R_KEEP) {
+            type = NC_TOK_PUNCT;
+            punct = (unsigned)cp;
+            ref_fold(buf, &blen, cp, &junk, 0);
+            i += w;
+        } else if (cl == R_DIGIT) {
+            type = NC_TOK_NUMBER;
+            for (; i < len; i += w) {
+                w = ref_cp(s, len, i, &cp, &cl);
+                if (cl == R_LETTER)
+                    type = NC_TOK_WORD; /* "2nd", "1990s": a word with digits */
+                if (cl == R_DIGIT || cl == R_LETTER)
+                    ref_fold(buf, &blen, cp, &junk, 0);
+                else if (cl == R_NUMSEP && i + 1 < len && (unsigned)s[i + 1] - '0' < 10u)
+                    ref_fold(buf, &blen, cp, &junk, 0);
+                else
+                    break;
+            }
+        } else {
+            type = NC_TOK_WORD;
+            shape = NC_SHAPE_UPPER;
+            int letters = 0;
+            for (; i < len; i += w) {
+                w = ref_cp(s, len, i, &cp, &cl);
+                if (cl == R_LETTER || cl == R_DIGIT) {
+                    ref_fold(buf, &blen, cp, &shape, letters++ == 0);
+                } else if (cl == R_APOS && i + w < len) {
+                    int32_t ncp;
+                    int ncl;
+                    ref_cp(s, len, i + w, &ncp, &ncl);
+                    if (ncl != R_LETTER)
+                        break;
+                    ref_fold(buf, &blen, '\'', &junk, 0);
+                } else {
+                    break;
+                }
+            }
+            if (letters < 2)
+                shape &= ~NC_SHAPE_UPPER;
+        }
+        if (blen)
+            o += (size_t)snprintf(out + o, cap - o, "%u %u %u %.*s\n", type, shape, punct,
+                                  (int)blen, buf);
+    }
+}
+
+static void got_tokens(const nc_token *t, size_t n, char *out, size_t cap)
+{
+    size_t o = 0;
+    out[0] = '\0';
+    for (size_t k = 0; k < n; k++) {
+        assert_int_equal(strlen(t[k].text), t[k].len);
+        o += (size_t)snprintf(out + o, cap - o, "%u %u %u %s\n", t[k].type, t[k].shape,
+                              t[k].type == NC_TOK_PUNCT ? (unsigned)t[k].punct : 0u, t[k].text);
+    }
+}
+
+static void test_tokenizer_reference(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "the ", "ministry ", "said", ". ", ", ", " ", "The ", "China", "NATO ", "McDonald ",
+        "internationalization", "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa",
+        "abcdefghijklmnopqrstuvwxyzabcdefghijklmnopqrstuvwxyzabcdefghijklmn", "x", "A", "I ",
+        "2nd", "1990s", "v1", "3.5", "62,000", "2:30", "1.", "7", "don't", "China's", "'", "''",
+        "China\xE2\x80\x99s", "\xE2\x80\x99", "\"", "?", "!", "$", "%", ":", ".", ",", "-", "/",
+        "(", ")", "\t", "\n", "\r", "\x01", "\x7F", "\0", "\xC3\x89", "\xC3\xA9", "\xC3\x9F",
+        "\xCE\xA9", "\xCE\x90", "\xC4\xB0", "\xD9\xA3", "\xEF\xBC\x93", "\xE2\x80\x9C",
+        "\xE2\x80\x9D", "\xC2\xAB", "\xC2\xBB", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5",
+        "\xC2\xA0", "\xE2\x80\x94", "\xCC\x81", "\xFF", "\xC3", "\xE2\x80", "\xF0\x9F\x98\x80",
+        "ABCDEFGHIJ", "AbCdEfGh", "a1b2c3d4e5", "ZZ", "z", "@", "[", "`", "{", "0", "9",
+    };
+    const size_t npieces = sizeof pieces / sizeof pieces[0];
+    char in[400], want[8192], got[8192];
+    uint64_t seed = 5;
+    nc_arena a;
+    nc_arena_init(&a);
+    int long_seen = 0;
+    for (int iter = 0; iter < 60000; iter++) {
+        size_t len = 0;
+        int np = (int)(rnd(&seed) % 16);
+        for (int k = 0; k < np; k++) {
+            uint64_t r = rnd(&seed);
+            /* mostly the first pieces (words, spaces), as in sentences */
+            size_t pi = r % 3 ? (r >> 8) % 11 : (r >> 8) % npieces;
+            size_t pl = pieces[pi][0] ? strlen(pieces[pi]) : 1;
+            if (len + pl > sizeof in)
+                break;
+            memcpy(in + len, pieces[pi], pl);
+            len += pl;
+        }
+        /* an exact-size copy, so a read past the end is caught under ASan */
+        char *s = malloc(len ? len : 1);
+        assert_non_null(s);
+        memcpy(s, in, len);
+        nc_token *t;
+        size_t n;
+        assert_int_equal(nc_tokenize(s, len, &a, &t, &n), NC_OK);
+        ref_tokenize((const unsigned char *)s, len, want, sizeof want);
+        got_tokens(t, n, got, sizeof got);
+        if (strcmp(want, got) != 0)
+            fail_msg("iteration %d: '%.*s'\nexpected:\n%s\ngot:\n%s", iter, (int)len, s, want, got);
+        for (size_t k = 0; k < n; k++)
+            long_seen += t[k].len == NC_MAX_TOKEN_BYTES;
+        free(s);
+        nc_arena_reset(&a);
+    }
+    assert_true(long_seen > 100);
+    /* one-byte tokens, more than the first token array holds (it grows) */
+    size_t len = 300;
+    char *s = malloc(len);
+    assert_non_null(s);
+    for (size_t k = 0; k < len; k++)
+        s[k] = k % 2 ? '!' : (char)('A' + k % 26);
+    nc_token *t;
+    size_t n;
+    assert_int_equal(nc_tokenize(s, len, &a, &t, &n), NC_OK);
+    assert_int_equal(n, len);
+    ref_tokenize((const unsigned char *)s, len, want, sizeof want);
+    got_tokens(t, n, got, sizeof got);
+    assert_string_equal(want, got);
+    free(s);
     nc_arena_free(&a);
 }
 
@@ -233,6 +452,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_tokenizer_table),
         cmocka_unit_test(test_token_shapes_and_cap),
+        cmocka_unit_test(test_tokenizer_reference),
         cmocka_unit_test(test_stemmer_basics),
         cmocka_unit_test(test_stemmer_alloc_failures),
         cmocka_unit_test(test_snowball_vocabulary),
