@@ -18,6 +18,7 @@
 #include <utf8proc.h>
 
 #include "alloc_fail.h"
+#include "nb.h" /* nc_rand_next */
 #include "stem.h"
 #include "token.h"
 
@@ -99,14 +100,6 @@ static void test_token_shapes_and_cap(void **state)
     assert_int_equal(t[0].len, NC_MAX_TOKEN_BYTES);
     free(w);
     nc_arena_free(&a);
-}
-
-static uint64_t rnd(uint64_t *x) /* splitmix64 */
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
 }
 
 /*
@@ -274,9 +267,9 @@ static void test_tokenizer_reference(void **state)
     int long_seen = 0;
     for (int iter = 0; iter < 60000; iter++) {
         size_t len = 0;
-        int np = (int)(rnd(&seed) % 16);
+        int np = (int)(nc_rand_next(&seed) % 16);
         for (int k = 0; k < np; k++) {
-            uint64_t r = rnd(&seed);
+            uint64_t r = nc_rand_next(&seed);
             /* mostly the first pieces (words, spaces), as in sentences */
             size_t pi = r % 3 ? (r >> 8) % 11 : (r >> 8) % npieces;
             size_t pl = pieces[pi][0] ? strlen(pieces[pi]) : 1;

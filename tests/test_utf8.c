@@ -16,6 +16,7 @@
 
 #include "alloc_fail.h"
 #include "corpus.h"
+#include "nb.h" /* nc_rand_next */
 #include "utf8.h"
 
 struct decode_case {
@@ -224,14 +225,6 @@ static size_t invalid_at_ref(const char *s, size_t len)
     return len;
 }
 
-static uint64_t rnd(uint64_t *x) /* splitmix64 */
-{
-    uint64_t z = (*x += 0x9e3779b97f4a7c15ull);
-    z = (z ^ (z >> 30)) * 0xbf58476d1ce4e5b9ull;
-    z = (z ^ (z >> 27)) * 0x94d049bb133111ebull;
-    return z ^ (z >> 31);
-}
-
 /* nc_utf8_sanitize's policy one code point at a time (utf8.h), for the
  * random comparison below. */
 static size_t sanitize_ref(const unsigned char *s, size_t len, unsigned char *o, int fold)
@@ -279,9 +272,9 @@ static void test_text_invalid_at(void **state)
     uint64_t seed = 12345;
     for (int iter = 0; iter < 20000; iter++) {
         size_t len = 0;
-        int npieces = (int)(rnd(&seed) % 12);
+        int npieces = (int)(nc_rand_next(&seed) % 12);
         for (int k = 0; k < npieces; k++) {
-            uint64_t r = rnd(&seed);
+            uint64_t r = nc_rand_next(&seed);
             const char *p = pieces[r % (sizeof pieces / sizeof pieces[0])];
             size_t pl = strlen(p);
             if (len + pl + 1 > sizeof buf)
@@ -291,7 +284,7 @@ static void test_text_invalid_at(void **state)
             if ((r >> 8) % 40 == 0)
                 buf[len++] = '\0';
         }
-        size_t off = rnd(&seed) % 8;
+        size_t off = nc_rand_next(&seed) % 8;
         if (off > len)
             off = len;
         size_t got = nc_text_invalid_at(buf + off, len - off);
@@ -315,9 +308,9 @@ static void test_sanitize_fast_path(void **state)
     uint64_t seed = 777;
     for (int iter = 0; iter < 20000; iter++) {
         size_t len = 0;
-        int np = (int)(rnd(&seed) % 16);
+        int np = (int)(nc_rand_next(&seed) % 16);
         for (int k = 0; k < np; k++) {
-            uint64_t r = rnd(&seed);
+            uint64_t r = nc_rand_next(&seed);
             size_t pi = r % (sizeof pieces / sizeof pieces[0]);
             size_t pl = pi == 9 ? 1 : strlen(pieces[pi]); /* "\0" */
             if (len + pl > sizeof in)
@@ -326,7 +319,7 @@ static void test_sanitize_fast_path(void **state)
             len += pl;
         }
         for (int fold = 0; fold < 2; fold++) {
-            size_t off = rnd(&seed) % 8;
+            size_t off = nc_rand_next(&seed) % 8;
             if (off > len)
                 off = len;
             int nonascii;
@@ -364,9 +357,9 @@ static void test_fold_as_is(void **state)
     int as_is_seen = 0, nfc_seen = 0;
     for (int iter = 0; iter < 40000; iter++) {
         size_t len = 0;
-        int np = (int)(rnd(&seed) % 14);
+        int np = (int)(nc_rand_next(&seed) % 14);
         for (int k = 0; k < np; k++) {
-            uint64_t r = rnd(&seed);
+            uint64_t r = nc_rand_next(&seed);
             /* mostly words and spaces, as in sentences */
             size_t pi = r % 4 ? (r >> 8) % 6 : (r >> 8) % (sizeof pieces / sizeof pieces[0]);
             size_t pl = strlen(pieces[pi]);
@@ -375,7 +368,7 @@ static void test_fold_as_is(void **state)
             memcpy(in + len, pieces[pi], pl);
             len += pl;
         }
-        size_t off = rnd(&seed) % 8, cut = rnd(&seed) % 4;
+        size_t off = nc_rand_next(&seed) % 8, cut = nc_rand_next(&seed) % 4;
         if (off + cut > len)
             off = cut = 0;
         const char *t = (const char *)in + off;
