@@ -39,16 +39,24 @@
 
 #define FRONT_MIN 4096u    /* slots of a new front (256 KiB) */
 #define FRONT_SLOTS 65536u /* at most (4 MiB), so at most 32,768 words */
-#define FRONT_WORD 38u     /* longest word kept in the front (bytes) */
+#define FRONT_MID 22u      /* middle bytes a slot holds (what a line leaves) */
+#define FRONT_WORD (16u + FRONT_MID) /* longest word kept in the front (bytes) */
 
-/* A front slot is one cache line: the word, its id and stem, and the
- * caller's aux word (stem.h), so a token of a known word costs one line. */
+/*
+ * A front slot is one cache line: the word, its id and stem, and the
+ * caller's aux word (stem.h), so a token of a known word costs one line.
+ * The word is held as its key (front_key): head and tail, two words that
+ * with len say which word of up to 16 bytes it is, so a probe compares
+ * three integers where it walked the bytes; a longer word's bytes between
+ * the two are in mid.  An empty slot is all zero; no word has len 0.
+ */
 typedef struct front_slot {
     const char *stem;   /* the cached stem (after "w:"); NULL = empty slot */
     nc_word_aux aux;    /* the word's aux (nc_stemmer_stem_aux) */
     uint32_t id;        /* its word id */
+    uint64_t head, tail; /* its key (front_key) */
     uint8_t len, slen;  /* word and stem bytes */
-    char w[FRONT_WORD]; /* the word, len bytes */
+    char mid[FRONT_MID]; /* bytes 8 .. len - 8 of a word of more than 16 */
 } front_slot;
 _Static_assert(sizeof(front_slot) == 64, "a front slot is a cache line");
 
@@ -56,6 +64,7 @@ struct nc_stemmer {
     struct sb_stemmer *sb; /* NULL for "none" */
     front_slot *front;     /* [front_cap], 64-byte aligned in front_mem */
     uint32_t front_cap;    /* a power of two, FRONT_MIN .. FRONT_SLOTS */
+    unsigned front_shift;  /* 32 - log2(front_cap): a hash's slot is h >> it */
     uint32_t nfront;       /* words in the front (at most front_cap / 2) */
     void *front_mem;
     nc_vocab *cache;       /* word -> id; stems[id] is its stem */
@@ -67,6 +76,68 @@ struct nc_stemmer {
     size_t scratch_cap;
     uint32_t limit;        /* words cached at most: NC_STEM_CACHE_MAX, less in tests */
 };
+
+/* A word's key in the front (front_slot). */
+typedef struct front_key {
+    uint64_t head, tail;
+} front_key;
+
+/*
+ * The key of word[0..len), 1 <= len <= FRONT_WORD: from 8 bytes on its
+ * first and last eight (overlapping below 16), else all its bytes packed
+ * in head (nc_last_word) and a zero tail.  Two words of the same length up
+ * to 16 are equal exactly when their keys are; longer ones when their
+ * bytes between head and tail are too.  Two or three loads, where the
+ * probe's byte compare (same_word) and nc_hash64 each branched on the
+ * length again: together ~80 instructions a word on classify.
+ */
+static inline front_key front_key_of(const char *word, size_t len)
+{
+    const unsigned char *p = (const unsigned char *)word;
+    front_key k = { 0, 0 };
+    if (len >= 8) {
+        memcpy(&k.head, p, 8);
+        k.tail = nc_last_word(p, len);
+    } else {
+        k.head = nc_last_word(p, len);
+    }
+    return k;
+}
+
+/*
+ * The front's hash of a word of key k, len bytes and (past 16 bytes)
+ * middle bytes mid[0..len - 16): one multiply to spread head over the
+ * word that tail is added to, one more whose top bits are the hash
+ * (Fibonacci hashing: the slot is the top log2(cap) bits, which depend on
+ * every bit of its input, where the low bits of a product depend only on
+ * the low bits of its factors).  Its own hash rather than nc_hash64, which
+ * is the vocabulary's: changing that one would move every uthash bucket.
+ * Which words are in the front does not depend on it (the first ones
+ * cached, while it is at most half full), so neither does any output.
+ */
+static inline uint32_t front_hash(front_key k, size_t len, const char *mid)
+{
+    uint64_t x = ((k.head ^ len) * 0x9e3779b97f4a7c15ull) ^ k.tail;
+    if (len > 16)
+        x ^= nc_hash64(0, mid, len - 16);
+    return (uint32_t)((x * 0xbf58476d1ce4e5b9ull) >> 32);
+}
+
+/* a[0..n) == b[0..n), for the middle bytes of long words in the front:
+ * inline, eight bytes a compare (nc_last_word), where the memcmp call
+ * cost more than the compare (~2.5 % of classify in libc) and a byte
+ * loop ~30 instructions a token. */
+static inline int same_word(const char *a, const char *b, size_t n)
+{
+    for (size_t i = 0; i + 8 < n; i += 8) {
+        uint64_t x, y;
+        memcpy(&x, a + i, 8);
+        memcpy(&y, b + i, 8);
+        if (x != y)
+            return 0;
+    }
+    return nc_last_word((const unsigned char *)a, n) == nc_last_word((const unsigned char *)b, n);
+}
 
 /*
  * A zeroed front of cap slots, aligned to a cache line so that no slot
@@ -83,11 +154,11 @@ static front_slot *front_alloc(uint32_t cap, void **mem)
     return *mem ? (front_slot *)(((uintptr_t)*mem + 63) & ~(uintptr_t)63) : NULL;
 }
 
-/* The first empty slot from hash h on, in a front of cap slots (never
- * more than half full, so there is one). */
-static front_slot *front_empty(front_slot *front, uint32_t cap, uint32_t h)
+/* The first empty slot from hash h on, in a front of cap slots whose
+ * shift is shift (never more than half full, so there is one). */
+static front_slot *front_empty(front_slot *front, uint32_t cap, unsigned shift, uint32_t h)
 {
-    uint32_t j = h & (cap - 1);
+    uint32_t j = h >> shift;
     while (front[j].stem)
         j = (j + 1) & (cap - 1);
     return &front[j];
@@ -108,12 +179,14 @@ static int front_grow(nc_stemmer *s)
         const front_slot *e = &s->front[i];
         if (!e->stem)
             continue;
-        *front_empty(nf, ncap, (uint32_t)nc_hash64(0, e->w, e->len)) = *e;
+        front_key k = { e->head, e->tail };
+        *front_empty(nf, ncap, s->front_shift - 1, front_hash(k, e->len, e->mid)) = *e;
     }
     nc_free(s->front_mem);
     s->front_mem = mem;
     s->front = nf;
     s->front_cap = ncap;
+    s->front_shift--;
     return 1;
 }
 
@@ -137,6 +210,7 @@ nc_status nc_stemmer_new(const char *lang, nc_stemmer **out)
         return NC_ERR_NOMEM;
     s->front = front_alloc(FRONT_MIN, &s->front_mem);
     s->front_cap = FRONT_MIN;
+    s->front_shift = 20; /* 32 - log2(FRONT_MIN) */
     if (!s->front || nc_vocab_new(&s->cache) != NC_OK) {
         nc_free(s->front_mem);
         nc_free(s);
@@ -189,51 +263,43 @@ static nc_status raw_stem(nc_stemmer *s, const char *word, size_t len, const cha
     return NC_OK;
 }
 
-/* Remember cached word id (word[0..len), len <= FRONT_WORD, hashed to
- * where) in the front, in the empty slot f that its lookup ended at unless
- * the front must grow first to stay at most half full; the slot, or NULL
- * when the word stays out of the front. */
-static front_slot *front_set(nc_stemmer *s, uint32_t where, front_slot *f, const char *word,
-                             size_t len, uint32_t id)
+/* Remember cached word id (word[0..len) of key k, 1 <= len <=
+ * FRONT_WORD, hashed to where) in the front, in the empty slot f that its
+ * lookup ended at unless the front must grow first to stay at most half
+ * full; the slot, or NULL when the word stays out of the front. */
+static front_slot *front_set(nc_stemmer *s, uint32_t where, front_slot *f, front_key k,
+                             const char *word, size_t len, uint32_t id)
 {
     if (s->stem_len[id] > UINT8_MAX)
         return NULL;
     if (s->nfront >= s->front_cap / 2) {
         if (!front_grow(s))
             return NULL;
-        f = front_empty(s->front, s->front_cap, where);
+        f = front_empty(s->front, s->front_cap, s->front_shift, where);
     }
     f->stem = s->stems[id] + WORD_PREFIX_LEN;
     f->id = id;
+    f->head = k.head;
+    f->tail = k.tail;
     f->len = (uint8_t)len;
     f->slen = (uint8_t)s->stem_len[id];
-    memcpy(f->w, word, len);
+    if (len > 16)
+        memcpy(f->mid, word + 8, len - 16);
     s->nfront++;
     return f;
 }
 
-/* a[0..n) == b[0..n), for the short words of the front: inline, eight
- * bytes a compare (nc_last_word), where the memcmp call cost more than
- * the compare (~2.5 % of classify in libc) and a byte loop ~30
- * instructions a token. */
-static inline int same_word(const char *a, const char *b, size_t n)
-{
-    for (size_t i = 0; i + 8 < n; i += 8) {
-        uint64_t x, y;
-        memcpy(&x, a + i, 8);
-        memcpy(&y, b + i, 8);
-        if (x != y)
-            return 0;
-    }
-    return nc_last_word((const unsigned char *)a, n) == nc_last_word((const unsigned char *)b, n);
-}
+/* Words of 1 .. FRONT_WORD bytes are looked up in the front (one compare:
+ * len 0 wraps around). */
+#define IN_FRONT(len) ((len) - 1 < FRONT_WORD)
 
 uint32_t nc_stemmer_where(const nc_stemmer *s, const char *word, size_t len)
 {
-    if (len > FRONT_WORD)
+    if (!IN_FRONT(len))
         return 0; /* not looked up in the front */
-    uint32_t h = (uint32_t)nc_hash64(0, word, len);
-    NC_PREFETCH(&s->front[h & (s->front_cap - 1)]);
+    /* word + 8 only when it is in the word */
+    uint32_t h = front_hash(front_key_of(word, len), len, len > 16 ? word + 8 : NULL);
+    NC_PREFETCH(&s->front[h >> s->front_shift]);
     return h;
 }
 
@@ -257,20 +323,24 @@ nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, s
     *word_id = NC_STEM_UNCACHED;
     *aux = NULL;
     front_slot *f = NULL; /* the empty slot where word goes in the front */
-    if (len <= FRONT_WORD) {
-        size_t j = where & (s->front_cap - 1);
+    front_key k = { 0, 0 };
+    if (IN_FRONT(len)) {
+        k = front_key_of(word, len);
+        uint32_t j = where >> s->front_shift;
         for (;; j = (j + 1) & (s->front_cap - 1)) { /* ends: never more than half full */
             front_slot *e = &s->front[j];
-            if (!e->stem) {
-                f = e;
-                break;
-            }
-            if (e->len == len && same_word(e->w, word, len)) {
+            /* an empty slot has len 0, so it matches no word */
+            if (e->head == k.head && e->tail == k.tail && e->len == len &&
+                (len <= 16 || same_word(e->mid, word + 8, len - 16))) {
                 *stem = e->stem;
                 *slen = e->slen;
                 *word_id = e->id;
                 *aux = &e->aux;
                 return NC_OK;
+            }
+            if (!e->stem) {
+                f = e;
+                break;
             }
         }
     }
@@ -337,7 +407,7 @@ nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, s
     s->stems[id] = copy;
     s->stem_len[id] = rlen;
     s->aux[id] = (nc_word_aux){ 0, 0, 0 };
-    front_slot *in = f ? front_set(s, where, f, word, len, id) : NULL;
+    front_slot *in = f ? front_set(s, where, f, k, word, len, id) : NULL;
     *aux = in ? &in->aux : &s->aux[id];
     *stem = copy + WORD_PREFIX_LEN;
     *slen = rlen;
