@@ -82,26 +82,41 @@ typedef struct front_key {
     uint64_t head, tail;
 } front_key;
 
+/* p[0..n) as an integer, n 2, 4 or 8: a single load of that size (its
+ * byte order is the host's, the same for every key). */
+static inline uint64_t load_bytes(const char *p, unsigned n)
+{
+    uint64_t v8;
+    uint32_t v4;
+    uint16_t v2;
+    if (n == 8) {
+        memcpy(&v8, p, 8);
+        return v8;
+    }
+    if (n == 4) {
+        memcpy(&v4, p, 4);
+        return v4;
+    }
+    memcpy(&v2, p, 2);
+    return v2;
+}
+
 /*
- * The key of word[0..len), 1 <= len <= FRONT_WORD: from 8 bytes on its
- * first and last eight (overlapping below 16), else all its bytes packed
- * in head (nc_last_word) and a zero tail.  Two words of the same length up
- * to 16 are equal exactly when their keys are; longer ones when their
- * bytes between head and tail are too.  Two or three loads, where the
- * probe's byte compare (same_word) and nc_hash64 each branched on the
- * length again: together ~80 instructions a word on classify.
+ * The key of word[0..len), 1 <= len <= FRONT_WORD: its first and its last
+ * 8 bytes (4 below 8, 2 below 4, overlapping when len is less than twice
+ * that), or its one byte and 0.  Two words of the same length up to 16
+ * are equal exactly when their keys are; longer ones when their bytes
+ * between head and tail are too.  Two loads, where the probe's byte
+ * compare (same_word) and nc_hash64 each branched on the length again and
+ * packed the bytes of short words (nc_last_word): together ~80
+ * instructions a word on classify.
  */
 static inline front_key front_key_of(const char *word, size_t len)
 {
-    const unsigned char *p = (const unsigned char *)word;
-    front_key k = { 0, 0 };
-    if (len >= 8) {
-        memcpy(&k.head, p, 8);
-        k.tail = nc_last_word(p, len);
-    } else {
-        k.head = nc_last_word(p, len);
-    }
-    return k;
+    unsigned n = len >= 8 ? 8 : len >= 4 ? 4 : 2;
+    if (len < 2)
+        return (front_key){ (unsigned char)word[0], 0 };
+    return (front_key){ load_bytes(word, n), load_bytes(word + len - n, n) };
 }
 
 /*
