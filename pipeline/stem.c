@@ -121,21 +121,28 @@ static inline front_key front_key_of(const char *word, size_t len)
 
 /*
  * The front's hash of a word of key k, len bytes and (past 16 bytes)
- * middle bytes mid[0..len - 16): one multiply to spread head over the
- * word that tail is added to, one more whose top bits are the hash
- * (Fibonacci hashing: the slot is the top log2(cap) bits, which depend on
- * every bit of its input, where the low bits of a product depend only on
- * the low bits of its factors).  Its own hash rather than nc_hash64, which
- * is the vocabulary's: changing that one would move every uthash bucket.
- * Which words are in the front does not depend on it (the first ones
- * cached, while it is at most half full), so neither does any output.
+ * middle bytes mid[0..len - 16): head with tail rotated by an odd count
+ * (a word of 8 bytes has head == tail, and x ^ rotl(x, 29) maps only two
+ * values of x to one, where a rotation by 32 kept 32 bits), times one
+ * odd constant, whose top bits are the hash (Fibonacci hashing: the slot
+ * is the top log2(cap) bits, which depend on every bit of the product's
+ * input, where its low bits depend only on the input's low bits).  The
+ * length is left out: words that share head and tail but not their
+ * length (abab, ababab) are rare and cost a probe, not a wrong answer.
+ * On the 20 MB input a lookup takes 1.048 probes, 1.044 with two
+ * multiplies and the length mixed in.
+ *
+ * The front's own hash rather than nc_hash64, which is the vocabulary's:
+ * changing that one would move every uthash bucket.  Which words are in
+ * the front does not depend on it (the first ones cached, while it is at
+ * most half full), so neither does any output.
  */
 static inline uint32_t front_hash(front_key k, size_t len, const char *mid)
 {
-    uint64_t x = ((k.head ^ len) * 0x9e3779b97f4a7c15ull) ^ k.tail;
+    uint64_t x = k.head ^ (k.tail << 29 | k.tail >> 35);
     if (len > 16)
         x ^= nc_hash64(0, mid, len - 16);
-    return (uint32_t)((x * 0xbf58476d1ce4e5b9ull) >> 32);
+    return (uint32_t)((x * 0x9e3779b97f4a7c15ull) >> 32);
 }
 
 /* a[0..n) == b[0..n), for the middle bytes of long words in the front:
