@@ -39,6 +39,8 @@
 
 #define FRONT_MIN 4096u    /* slots of a new front (256 KiB) */
 #define FRONT_SLOTS 65536u /* at most (4 MiB), so at most 32,768 words */
+#define FRONT_MIN_SHIFT 20u /* 32 - log2(FRONT_MIN): a hash's slot is its top 12 bits */
+_Static_assert(FRONT_MIN == 1u << (32 - FRONT_MIN_SHIFT), "FRONT_MIN_SHIFT follows FRONT_MIN");
 #define FRONT_MID 22u      /* middle bytes a slot holds (what a line leaves) */
 #define FRONT_WORD (16u + FRONT_MID) /* longest word kept in the front (bytes) */
 
@@ -242,7 +244,7 @@ nc_status nc_stemmer_new(const char *lang, nc_stemmer **out)
         return NC_ERR_NOMEM;
     s->front = front_alloc(FRONT_MIN, &s->front_mem);
     s->front_cap = FRONT_MIN;
-    s->front_shift = 20; /* 32 - log2(FRONT_MIN) */
+    s->front_shift = FRONT_MIN_SHIFT;
     if (!s->front || nc_vocab_new(&s->cache) != NC_OK) {
         nc_free(s->front_mem);
         nc_free(s);
