@@ -54,7 +54,9 @@ typedef struct nc_word_aux {
 } nc_word_aux;
 /*
  * where is nc_stemmer_where(s, word, len): the stemmer's hash of the word,
- * worked out once per token.
+ * worked out once per token.  Any other value finds the same stems and
+ * ids, only more slowly, but may give a word a second aux (the tests use
+ * it to make words collide).
  */
 nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, size_t len,
                               const char **stem, size_t *slen, uint32_t *word_id,

@@ -432,6 +432,66 @@ static void test_stem_cache_front(void **state)
 }
 
 /*
+ * The front's keys: words of every length from 1 to past the longest the
+ * front holds, each also with one byte changed at every position and
+ * with every shorter or longer run of the same byte, so that words
+ * sharing their first and last eight bytes, or differing only in length,
+ * must still be told apart.  They are all given one where, so each is
+ * compared with every front word before it (fewer than fill the first
+ * front; a wrong where costs only probes).  With "none" each stem is its
+ * word, and ids come in first-seen order, so a word taken for another
+ * shows as a wrong id or stem.  Then more than a front's first size of
+ * long words (past 16 bytes, their middle bytes kept apart), so the front
+ * grows and rehashes them.
+ */
+static void test_stem_cache_front_keys(void **state)
+{
+    (void)state;
+    enum { MAXLEN = 48, NLONG = 6000 };
+    nc_stemmer *st;
+    assert_int_equal(nc_stemmer_new("none", &st), NC_OK);
+    static char words[MAXLEN * (MAXLEN + 1) * 2][MAXLEN + 1];
+    size_t nw = 0;
+    for (int len = 1; len <= MAXLEN; len++) {
+        memset(words[nw], 'a', (size_t)len);
+        nw++;
+        for (int i = 0; i < len; i++)
+            for (int c = 0; c < 2; c++) {
+                memset(words[nw], 'a', (size_t)len);
+                words[nw][i] = c ? 'b' : '\xc3';
+                nw++;
+            }
+    }
+    for (int pass = 0; pass < 3; pass++)
+        for (size_t i = 0; i < nw; i++) {
+            const char *stem;
+            size_t slen;
+            uint32_t id;
+            nc_word_aux *aux;
+            size_t len = strlen(words[i]);
+            assert_int_equal(nc_stemmer_stem_aux(st, 0, words[i], len, &stem, &slen, &id, &aux),
+                             NC_OK);
+            assert_int_equal(id, (uint32_t)i);
+            assert_int_equal(slen, len);
+            assert_memory_equal(stem, words[i], len);
+        }
+    for (int pass = 0; pass < 2; pass++)
+        for (int i = 0; i < NLONG; i++) {
+            char w[64];
+            int n = snprintf(w, sizeof w, "headhead%.*d%stailtail", 1 + i % 22, i,
+                             i % 3 ? "" : "x");
+            const char *stem;
+            size_t slen;
+            uint32_t id;
+            assert_int_equal(nc_stemmer_stem(st, w, (size_t)n, &stem, &slen, &id), NC_OK);
+            assert_int_equal(id, (uint32_t)(nw + (size_t)i));
+            assert_int_equal(slen, (size_t)n);
+            assert_memory_equal(stem, w, slen);
+        }
+    nc_stemmer_free(st);
+}
+
+/*
  * A full stem cache: past its limit a word's stem lives in the stemmer's
  * scratch buffer only until the next uncached word.  The bigram of two
  * such words (the second longer, so the buffer grows and moves) must still
@@ -475,6 +535,7 @@ int main(void)
         cmocka_unit_test(test_key_ids_alloc_failure),
         cmocka_unit_test(test_restricted_bigrams),
         cmocka_unit_test(test_stem_cache_front),
+        cmocka_unit_test(test_stem_cache_front_keys),
         cmocka_unit_test(test_stem_cache_full),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
