@@ -897,9 +897,10 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
     /* Where each word is in the stem cache, asked for all at once so the
      * cache misses overlap (nc_stemmer_where).  Its hash is kept in the
      * token's punct field, which words do not use. */
+    nc_stemmer *const stemmer = fz->stem; /* read once: the key stores below may alias fz */
     for (size_t i = 0; i < nt; i++)
         if (tok[i].type == NC_TOK_WORD)
-            tok[i].punct = nc_stemmer_where(fz->stem, tok[i].text, tok[i].len);
+            tok[i].punct = nc_stemmer_where(stemmer, tok[i].text, tok[i].len);
     const nc_options *o = &fz->opt;
     /* Keys: a word (and a bigram) per token, the edge pairs, then a few
      * dozen cues at most; sized once here rather than grown from 32 by
@@ -934,7 +935,7 @@ static nc_status sentence_features(nc_featurizer *fz, const nc_sent_in *in, nc_a
         uint32_t wid = NC_STEM_UNCACHED;
         nc_word_aux *wa = NULL; /* the word's, until the next stemmer call */
         if (t->type == NC_TOK_WORD) {
-            TRY(nc_stemmer_stem_aux(fz->stem, t->punct, t->text, t->len, &stem, &slen, &wid,
+            TRY(nc_stemmer_stem_aux(stemmer, t->punct, t->text, t->len, &stem, &slen, &wid,
                                     &wa));
             if (wa && !wa->a)
                 word_first_sight(fz, wa, t->text, stem, slen, restricted);
