@@ -7,19 +7,26 @@
  * (1..64 bytes, even inside UTF-8 sequences), (3) to an nc_classifier with
  * a small model trained at start-up with every feature family on (bigrams,
  * cues, position, context, HMM smoothing, length normalization), in random
- * chunks again, and (4) its first 512 bytes to nc_explain.  Beyond "no crash, no
+ * chunks again, (4) in one feed to classifiers with and without posteriors
+ * (nc_classifier_labels_only), with that model and with the built-in one,
+ * and (5) its first 512 bytes to nc_explain.  Beyond "no crash, no
  * leak, no UB", it checks the contract of newsclass.h: every sentence is
  * non-empty valid UTF-8 without NUL, with single inner spaces and none at
  * the ends, at most NC_MAX_SENTENCE_BYTES long, with offsets inside the
  * input and in order; the chunking changes nothing (the same sentences,
  * offsets and flags); the classifier sees those same sentences; every
- * posterior is finite and they sum to 1.
+ * posterior is finite and they sum to 1; labels only are the labels of the
+ * posteriors.
  */
 #include <math.h>
 
 #include "fuzz_util.h"
 
 static nc_model *model;
+static nc_model *dmodel; /* the built-in model: sub-labels, no HMM */
+/* Classifiers kept across inputs (one document each; a classifier of the
+ * built-in model costs milliseconds to make): [model][labels only]. */
+static nc_classifier *kept[2][2];
 
 /* The training text of the small model (written for this harness). */
 static const char train_tsv[] =
@@ -56,6 +63,15 @@ int LLVMFuzzerInitialize(int *argc, char ***argv)
         fprintf(stderr, "fuzz_text: cannot train the model: %s\n", d.message);
         abort();
     }
+    if (nc_model_load_default(&dmodel, &d) != NC_OK) {
+        fprintf(stderr, "fuzz_text: cannot load the built-in model: %s\n", d.message);
+        abort();
+    }
+    for (int i = 0; i < 2; i++)
+        for (int lo = 0; lo < 2; lo++)
+            if (nc_classifier_new(i ? dmodel : model, NULL, &kept[i][lo]) != NC_OK ||
+                (lo && nc_classifier_labels_only(kept[i][lo]) != NC_OK))
+                abort();
     return 0;
 }
 
@@ -143,6 +159,28 @@ static size_t drain(nc_classifier *cl, size_t nl, size_t total, uint64_t *h, uin
     return n;
 }
 
+/*
+ * The labels of text (one document, one feed) by kept classifier cl of
+ * model m, folded into a hash, with posteriors or (labels_only) without;
+ * *n counts the sentences.
+ */
+static uint64_t label_run(nc_classifier *cl, const nc_model *m, const char *text, size_t len,
+                          int labels_only, size_t *n)
+{
+    FUZZ_CHECK(nc_classifier_feed(cl, text, len) == NC_OK);
+    FUZZ_CHECK(nc_classifier_end_document(cl) == NC_OK);
+    uint64_t h = 0xcbf29ce484222325ull;
+    nc_result r;
+    *n = 0;
+    while (nc_classifier_next(cl, &r)) {
+        FUZZ_CHECK(r.label < nc_model_labels(m));
+        FUZZ_CHECK(labels_only ? r.probs == NULL : r.probs != NULL);
+        h = fnv(h, &r.label, sizeof r.label);
+        ++*n;
+    }
+    return h;
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 {
     if (size < 1)
@@ -177,6 +215,17 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     FUZZ_CHECK(n == n1);
     FUZZ_CHECK(h == whole);
     nc_classifier_free(cl);
+
+    /* Labels only gives the labels of the posteriors: through the chain
+     * (the small model has HMM smoothing) and from bounds on the scores
+     * (the built-in model: sub-labels, no HMM; nb.c label_from_bounds). */
+    const nc_model *both[2] = { model, dmodel };
+    for (int i = 0; i < 2; i++) {
+        size_t na, nb;
+        uint64_t ha = label_run(kept[i][0], both[i], text, len, 0, &na);
+        uint64_t hb = label_run(kept[i][1], both[i], text, len, 1, &nb);
+        FUZZ_CHECK(ha == hb && na == n1 && nb == n1);
+    }
 
     /* One "sentence" of arbitrary bytes explained. */
     size_t label, runner, nc;
