@@ -472,7 +472,8 @@ NC_API nc_status nc_classifier_new(const nc_model *m, const nc_run *run, nc_clas
 /*
  * Results with the label only (nc_result.probs NULL, the labels the same):
  * posteriors are then worked out only for sentences whose naive Bayes
- * scores leave the label open, about 5 % of classification saved.  Before
+ * scores leave the label open (bounds on the scores decide the rest, with
+ * the label the posteriors would give).  Before
  * the first feed or end_document; NC_ERR_ARG after.
  */
 NC_API nc_status nc_classifier_labels_only(nc_classifier *cl);
