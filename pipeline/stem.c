@@ -94,41 +94,37 @@ typedef struct front_key {
     uint64_t head, tail;
 } front_key;
 
-/* p[0..n) as an integer, n 2, 4 or 8: a single load of that size (its
- * byte order is the host's, the same for every key). */
-static inline uint64_t load_bytes(const char *p, unsigned n)
-{
-    uint64_t v8;
-    uint32_t v4;
-    uint16_t v2;
-    if (n == 8) {
-        memcpy(&v8, p, 8);
-        return v8;
-    }
-    if (n == 4) {
-        memcpy(&v4, p, 4);
-        return v4;
-    }
-    memcpy(&v2, p, 2);
-    return v2;
-}
-
 /*
- * The key of word[0..len), 1 <= len <= FRONT_WORD: its first and its last
- * 8 bytes (4 below 8, 2 below 4, overlapping when len is less than twice
- * that), or its one byte and 0.  Two words of the same length up to 16
- * are equal exactly when their keys are; longer ones when their bytes
- * between head and tail are too.  Two loads, where the probe's byte
- * compare (same_word) and nc_hash64 each branched on the length again and
- * packed the bytes of short words (nc_last_word): together ~80
- * instructions a word on classify.
+ * The key of word[0..len), 1 <= len <= FRONT_WORD: up to 8 bytes, its
+ * bytes as an integer (host byte order) with zeros above them and tail 0;
+ * longer, its first and its last 8 bytes (overlapping below 16).  Two
+ * words of the same length up to 16 are equal exactly when their keys
+ * are; longer ones when their bytes between head and tail are too.
+ *
+ * Without a branch on the length: head is one 8-byte load masked to the
+ * word, tail one load from a chosen address kept or zeroed, so it reads
+ * word[0..8) even of a shorter word, which is why the stemmer asks for
+ * NC_STEM_READ readable bytes (stem.h).  The key had 2-, 4- and 8-byte
+ * loads picked by the length: word lengths are random to the branch
+ * predictor, and its two tests cost ~1.5 mispredictions a word between
+ * nc_stemmer_where and the lookup (callgrind --branch-sim, classify 5 MB:
+ * stem.c 1.20 M of the program's 6.29 M).
  */
 static inline front_key front_key_of(const char *word, size_t len)
 {
-    unsigned n = len >= 8 ? 8 : len >= 4 ? 4 : 2;
-    if (len < 2)
-        return (front_key){ (unsigned char)word[0], 0 };
-    return (front_key){ load_bytes(word, n), load_bytes(word + len - n, n) };
+    uint64_t head, tail;
+    /* masks rather than ?: (GCC made a branch of one of those) */
+    size_t big = 0 - (size_t)(len >= 8);      /* all ones for a long word */
+    size_t past = (len - 8) & big;            /* long: the tail's offset; short: 0 */
+    unsigned drop = 64 - 8 * (unsigned)(len - past); /* bits above a short word (0: long) */
+    memcpy(&head, word, 8);
+    memcpy(&tail, word + past, 8);
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    head &= ~0ull << drop; /* the word's bytes are the high ones */
+#else
+    head &= ~0ull >> drop;
+#endif
+    return (front_key){ head, tail & (uint64_t)big };
 }
 
 /*
@@ -342,6 +338,13 @@ nc_status nc_stemmer_stem(nc_stemmer *s, const char *word, size_t len, const cha
 {
     uint32_t id;
     nc_word_aux *aux;
+    /* the lookup reads NC_STEM_READ bytes from word: a shorter word is
+     * copied into a buffer that has them (zeros after it) */
+    char pad[NC_STEM_READ] = { 0 };
+    if (len < NC_STEM_READ) {
+        memcpy(pad, word, len);
+        word = pad;
+    }
     nc_status st = nc_stemmer_stem_aux(s, nc_stemmer_where(s, word, len), word, len, stem, slen,
                                        &id, &aux);
     if (word_id)

@@ -57,7 +57,14 @@ typedef struct nc_word_aux {
  * worked out once per token.  Any other value finds the same stems and
  * ids, only more slowly, but may give a word a second aux (the tests use
  * it to make words collide).
+ *
+ * nc_stemmer_stem_aux and nc_stemmer_where read word[0..NC_STEM_READ)
+ * even when len is smaller (what lies past the word does not matter, and
+ * need not be initialised): the caller must have that many bytes readable
+ * from word.  Token texts have them (token.h); nc_stemmer_stem copies a
+ * shorter word first, so it takes any word.
  */
+#define NC_STEM_READ 8u
 nc_status nc_stemmer_stem_aux(nc_stemmer *s, uint32_t where, const char *word, size_t len,
                               const char **stem, size_t *slen, uint32_t *word_id,
                               nc_word_aux **aux);

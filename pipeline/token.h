@@ -16,6 +16,10 @@
 #include "arena.h"
 
 #define NC_MAX_TOKEN_BYTES 64u
+/* Bytes readable from any token's text, its NUL and beyond included: each
+ * token starts with room for the longest one and its NUL in its block
+ * (token.c, text_room). */
+#define NC_TOKEN_READ (NC_MAX_TOKEN_BYTES + 1u)
 
 enum nc_tok_type { NC_TOK_WORD, NC_TOK_NUMBER, NC_TOK_PUNCT };
 
@@ -24,7 +28,9 @@ enum nc_tok_type { NC_TOK_WORD, NC_TOK_NUMBER, NC_TOK_PUNCT };
 #define NC_SHAPE_UPPER 0x2u /* every letter upper case, two or more letters */
 
 typedef struct nc_token {
-    const char *text; /* folded text, NUL-terminated, in the arena */
+    const char *text; /* folded text, NUL-terminated, in the arena; at
+                         least NC_TOKEN_READ bytes from it are readable
+                         (the stemmer reads 8 at once, stem.h) */
     uint32_t len;
     uint8_t type;     /* enum nc_tok_type */
     uint8_t shape;    /* NC_SHAPE_* of the original */

@@ -312,6 +312,78 @@ static void test_tokenizer_reference(void **state)
     nc_arena_free(&a);
 }
 
+/*
+ * Every token's text has NC_TOKEN_READ bytes readable from it inside one
+ * block the arena got from the allocation hook (the stemmer reads 8 bytes
+ * of a shorter word, stem.h): the hook records each block, and each
+ * token's [text, text + NC_TOKEN_READ) must lie in one.  Sentences of
+ * short words (the last one nearest its block's end), of longest-token
+ * words, and of characters whose case folding grows them.
+ */
+#define MAX_BLOCKS 256
+static struct {
+    const char *p;
+    size_t n;
+} blocks[MAX_BLOCKS];
+static size_t nblocks;
+
+static void *recording_alloc(void *ud, void *p, size_t n)
+{
+    (void)ud;
+    for (size_t i = 0; p && i < nblocks; i++)
+        if (blocks[i].p == p)
+            blocks[i] = blocks[--nblocks];
+    if (n == 0) {
+        free(p);
+        return NULL;
+    }
+    void *q = realloc(p, n);
+    if (q && nblocks < MAX_BLOCKS)
+        blocks[nblocks++].p = q, blocks[nblocks - 1].n = n;
+    return q;
+}
+
+static void test_token_text_readable(void **state)
+{
+    (void)state;
+    static const char *const pieces[] = {
+        "a ", "of ", "the ", "I ", "x", "!", "Ã", "ï¬", "Ä°",
+        "Aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaa ", "7 ",
+    };
+    const size_t npieces = sizeof pieces / sizeof pieces[0];
+    uint64_t seed = 11;
+    nc_set_allocator(recording_alloc, NULL);
+    for (int iter = 0; iter < 3000; iter++) {
+        char in[600];
+        size_t len = 0;
+        int np = 1 + (int)(nc_rand_next(&seed) % 40);
+        for (int k = 0; k < np; k++) {
+            const char *pc = pieces[nc_rand_next(&seed) % npieces];
+            size_t pl = strlen(pc);
+            if (len + pl > sizeof in)
+                break;
+            memcpy(in + len, pc, pl);
+            len += pl;
+        }
+        nc_arena a;
+        nc_arena_init(&a);
+        nc_token *t;
+        size_t n;
+        assert_int_equal(nc_tokenize(in, len, &a, &t, &n), NC_OK);
+        for (size_t k = 0; k < n; k++) {
+            size_t b = 0;
+            while (b < nblocks && !(t[k].text >= blocks[b].p &&
+                                    t[k].text + NC_TOKEN_READ <= blocks[b].p + blocks[b].n))
+                b++;
+            if (b == nblocks)
+                fail_msg("iteration %d: token %zu ('%s') has fewer than %u bytes in its block",
+                         iter, k, t[k].text, NC_TOKEN_READ);
+        }
+        nc_arena_free(&a);
+    }
+    nc_set_allocator(NULL, NULL);
+}
+
 static void test_stemmer_basics(void **state)
 {
     (void)state;
@@ -338,6 +410,53 @@ static void test_stemmer_basics(void **state)
     assert_int_equal(l1, 7);
     nc_stemmer_free(s);
     assert_int_equal(nc_stemmer_new("french", &s), NC_OK);
+    nc_stemmer_free(s);
+}
+
+/*
+ * Words shorter than the 8 bytes the stem cache reads at once: the bytes
+ * after such a word must not matter (the same word followed by zeros or
+ * by other bytes gets the same id and stem, through nc_stemmer_where and
+ * nc_stemmer_stem_aux as the featurizer calls them), and nc_stemmer_stem
+ * takes a word at the very end of a block of its own size (read past it,
+ * caught under ASan and valgrind).
+ */
+static void test_stemmer_short_words(void **state)
+{
+    (void)state;
+    static const char *const words[] = { "a", "of", "the", "said", "china", "voters", "running",
+                                         "ministry", "I", "ab", "ba" };
+    nc_stemmer *s;
+    assert_int_equal(nc_stemmer_new("english", &s), NC_OK);
+    for (int pass = 0; pass < 2; pass++)
+        for (size_t i = 0; i < sizeof words / sizeof words[0]; i++) {
+            size_t len = strlen(words[i]);
+            char zero[16] = { 0 }, junk[16];
+            memset(junk, pass ? 0xFF : 'x', sizeof junk);
+            memcpy(zero, words[i], len);
+            memcpy(junk, words[i], len);
+            const char *st1, *st2, *st3;
+            size_t l1, l2, l3;
+            uint32_t id1, id2, id3;
+            nc_word_aux *aux;
+            assert_int_equal(nc_stemmer_stem_aux(s, nc_stemmer_where(s, zero, len), zero, len,
+                                                 &st1, &l1, &id1, &aux),
+                             NC_OK);
+            assert_int_equal(nc_stemmer_stem_aux(s, nc_stemmer_where(s, junk, len), junk, len,
+                                                 &st2, &l2, &id2, &aux),
+                             NC_OK);
+            char *exact = malloc(len);
+            assert_non_null(exact);
+            memcpy(exact, words[i], len);
+            assert_int_equal(nc_stemmer_stem(s, exact, len, &st3, &l3, &id3), NC_OK);
+            free(exact);
+            assert_int_equal(id1, (uint32_t)i); /* first-seen order: no word taken for another */
+            assert_int_equal(id2, id1);
+            assert_int_equal(id3, id1);
+            assert_ptr_equal(st2, st1);
+            assert_ptr_equal(st3, st1);
+            assert_int_equal(l2, l1);
+        }
     nc_stemmer_free(s);
 }
 
@@ -446,7 +565,9 @@ int main(void)
         cmocka_unit_test(test_tokenizer_table),
         cmocka_unit_test(test_token_shapes_and_cap),
         cmocka_unit_test(test_tokenizer_reference),
+        cmocka_unit_test(test_token_text_readable),
         cmocka_unit_test(test_stemmer_basics),
+        cmocka_unit_test(test_stemmer_short_words),
         cmocka_unit_test(test_stemmer_alloc_failures),
         cmocka_unit_test(test_snowball_vocabulary),
     };
