@@ -36,6 +36,7 @@ struct nc_splitter {
     uint64_t base;      /* absolute offset of buf[0] */
     size_t pos;         /* start of the current sentence (or of skipped space) */
     size_t scan;        /* next byte to examine; [pos, scan) holds no boundary */
+    size_t chk;         /* end of the clean prefix [pos, chk) (next_candidate_clean) */
     int finished;       /* nc_splitter_finish was called */
     int started;        /* the BOM check at offset 0 is done */
     int in_sent;        /* pos is on the first byte of a sentence */
@@ -210,6 +211,10 @@ static int is_digit(unsigned c) { return c >= '0' && c <= '9'; }
 /* "U.S", "a.m", "D.C", "Ph.D": letter groups of one or two joined by periods. */
 static int is_dotted(const char *w, size_t len)
 {
+    /* the first group ends in a period at w[1] or w[2]: most words before
+     * a full stop ("said") fail here, before the loop */
+    if (len < 3 || (w[1] != '.' && w[2] != '.'))
+        return 0;
     size_t run = 0, groups = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned c = (unsigned char)w[i];
@@ -302,6 +307,117 @@ static size_t next_candidate(const unsigned char *b, size_t i, size_t stop)
     while (i < stop && !candidate[b[i]])
         i++;
     return i;
+}
+
+/*
+ * The clean prefix (the chk field of nc_splitter): [pos, chk) is known to
+ * come out of the sanitizing policy unchanged, in the sense of
+ * nc_utf8_fold_as_is_from: printable ASCII and whole sequences of
+ * U+2010..U+2027 and U+2030..U+203F, with no two spaces in a row (pos is
+ * never a space).  The scan for the sentence's end extends it as it goes,
+ * so emit() only checks the few bytes from there to the end: checking the
+ * whole sentence again (nc_utf8_fold_as_is) was 18 % of the splitter's
+ * instructions in classify, and the scan's step grew by less.  It is
+ * extended only while chk == scan; a byte that is not clean freezes it for
+ * the rest of the sentence, and emit() checks from there as before.
+ */
+
+/* Whether the three bytes at p (before e) are one of the NFC-inert
+ * punctuation characters U+2010..U+2027, U+2030..U+203F (the dashes,
+ * quotes and ellipsis of news text; no space among them). */
+static int inert_punct_at(const unsigned char *p, const unsigned char *e)
+{
+    return e - p >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+           ((p[2] >= 0x90 && p[2] <= 0xA7) || (p[2] >= 0xB0 && p[2] <= 0xBF));
+}
+
+/* The clean prefix from pos, now ending at i, extended over b[i..to) (at
+ * most): returns its new end, which may pass `to` by the rest of a
+ * three-byte character, or stops at the first byte that is not clean. */
+static size_t clean_upto(const unsigned char *b, size_t pos, size_t i, size_t to, size_t len)
+{
+    while (i < to) {
+        unsigned c = b[i];
+        if (c > ' ' && c < 0x7F)
+            i++;
+        else if (c == ' ' && i > pos && b[i - 1] != ' ')
+            i++;
+        else if (inert_punct_at(b + i, b + len))
+            i += 3;
+        else
+            break;
+    }
+    return i;
+}
+
+/*
+ * next_candidate for a scan at the end of the clean prefix (*chk == i,
+ * pos the sentence's start): the same answer, and *chk extended over the
+ * bytes it passes up to the first that is not clean.  With SSE2 one step
+ * tests the three ASCII marks and, in place of the compares for LF, CR and
+ * 0xE2 (none of them printable), the printable range and the spaces; the
+ * first byte flagged is a candidate or ends the clean prefix, after which
+ * next_candidate goes on alone.  Without SSE2 the prefix stays where it is.
+ */
+static size_t next_candidate_clean(const unsigned char *b, size_t pos, size_t i, size_t stop,
+                                   size_t *chk)
+{
+#if defined(__SSE2__) && defined(NC_HAVE_SWAR_CTZ)
+    /* Each step also loads the 16 bytes one back, for the spaces that
+     * follow a space; at pos that byte does not matter (pos is no space),
+     * but at 0 there is none, so the first byte of the buffer goes alone. */
+    if (i == 0 && stop > 0) {
+        if (candidate[b[0]] || b[0] <= ' ' || b[0] >= 0x7F) {
+            *chk = 0;
+            return next_candidate(b, 0, stop);
+        }
+        i = 1;
+    }
+    while (stop - i >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(b + i - 1));
+        __m128i space = _mm_set1_epi8(' ');
+        /* not 0x20..0x7E: plus one (wrapping), at most 0x20 as a signed byte */
+        __m128i t = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('?'))),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8('!'))),
+            _mm_or_si128(_mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(x, _mm_set1_epi8(1))),
+                         _mm_and_si128(_mm_cmpeq_epi8(x, space), _mm_cmpeq_epi8(y, space))));
+        unsigned m = (unsigned)_mm_movemask_epi8(t);
+        if (m) {
+            size_t k = i + (unsigned)__builtin_ctz(m);
+            /* A curly quote or a dash (0xE2 but no ellipsis, whole before
+             * stop) is clean, and decide() would only answer V_NO to it, so
+             * the scan goes on past it: a quarter of the candidates in
+             * news text were these, each a round through decide(). */
+            if (b[k] == 0xE2 && stop - k >= 3 && b[k + 2] != 0xA6 &&
+                inert_punct_at(b + k, b + stop)) {
+                i = k + 3;
+                continue;
+            }
+            *chk = k;
+            return candidate[b[k]] ? k : next_candidate(b, k, stop);
+        }
+        i += 16;
+    }
+    /* the last bytes before stop (the end of the input) one at a time */
+    unsigned prev = i == pos || b[i - 1] == ' ';
+    for (; i < stop && !candidate[b[i]]; i++) {
+        unsigned c = b[i];
+        if (c == ' ' ? prev : c < ' ' || c >= 0x7F) {
+            *chk = i;
+            return next_candidate(b, i, stop);
+        }
+        prev = c == ' ';
+    }
+    *chk = i;
+    return i;
+#else
+    (void)pos;
+    (void)chk;
+    return next_candidate(b, i, stop);
+#endif
 }
 
 /*
@@ -430,21 +546,20 @@ static int link_at(const unsigned char *p, const unsigned char *e)
 
 /*
  * Classify the text at p (after white space): skip opening quotes and
- * brackets, then look at the first character.  The ASCII letters of the
- * word are returned in word/wlen for the starter test.  A link, or lower
- * case inside a bracket ("(reut.rs/2x)"), is a unit of its own: N_OTHER.
+ * brackets, then look at the first character.  The word starts at *word,
+ * for the starter test (starter_len).  A link, or lower case inside a
+ * bracket ("(reut.rs/2x)"), is a unit of its own: N_OTHER.
  */
 static enum next_class next_word(const unsigned char *p, const unsigned char *e,
-                                 const unsigned char **word, size_t *wlen)
+                                 const unsigned char **word)
 {
     size_t k;
     int bracket = 0;
-    while ((k = opener_at(p, e)) != 0) {
+    while (p < e && (byte_class[*p] & (B_OPEN | B_LEAD)) && (k = opener_at(p, e)) != 0) {
         bracket |= *p == '(' || *p == '[';
         p += k;
     }
     *word = p;
-    *wlen = 0;
     if (p >= e)
         return N_OTHER;
     unsigned c = p[0];
@@ -455,13 +570,7 @@ static enum next_class next_word(const unsigned char *p, const unsigned char *e,
             return N_DASH;
         if (is_digit(c))
             return N_DIGIT;
-        if (!is_upper(c))
-            return N_OTHER;
-        size_t n = 0;
-        while (p + n < e && is_alpha(p[n]) && n < 16)
-            n++;
-        *wlen = n;
-        return N_UPPER;
+        return is_upper(c) ? N_UPPER : N_OTHER;
     }
     int32_t cp;
     if (nc_utf8_decode(p, (size_t)(e - p), &cp) == 0 || cp < 0)
@@ -473,6 +582,18 @@ static enum next_class next_word(const unsigned char *p, const unsigned char *e,
     if (utf8proc_isupper(cp))
         return N_UPPER;
     return N_OTHER;
+}
+
+/* The ASCII letters that start the word at p (before e), at most 16, as
+ * the starter test reads them: none when it starts with a non-ASCII
+ * capital.  Only asked after an abbreviation: the words after most full
+ * stops were measured for nothing (next_word did it for every one). */
+static size_t starter_len(const unsigned char *p, const unsigned char *e)
+{
+    size_t n = 0;
+    while (p + n < e && is_alpha(p[n]) && n < 16)
+        n++;
+    return n;
 }
 
 /* ------------------------------------------------------------------------ */
@@ -571,7 +692,6 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
     unsigned c = *p;
     int breaks;
     const unsigned char *word;
-    size_t wlen;
 
     if (c == '\n' || c == '\r') {
         /* A line break with no terminal punctuation before it. */
@@ -587,7 +707,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         const unsigned char *l = p;
         while (l > b + sp->pos && is_ascii_space(l[-1]))
             l--;
-        if (next_word(q, e, &word, &wlen) == N_LOWER || (l > b + sp->pos && l[-1] == ','))
+        if (next_word(q, e, &word) == N_LOWER || (l > b + sp->pos && l[-1] == ','))
             return V_NO; /* hard-wrapped text: the sentence goes on */
         return V_YES;
     }
@@ -642,7 +762,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         d->para = breaks >= 1;
         return V_YES;
     }
-    enum next_class nc = next_word(r, e, &word, &wlen);
+    enum next_class nc = next_word(r, e, &word);
     int split;
     if (nc == N_LOWER || nc == N_DASH) {
         split = 0;
@@ -679,7 +799,8 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
             /* at a line break, terminal punctuation ends the paragraph;
              * the starter list is searched only here, after an
              * abbreviation (it was searched at every full stop) */
-            split = (nc == N_UPPER && nc_split_is_starter((const char *)word, wlen)) ||
+            split = (nc == N_UPPER &&
+                     nc_split_is_starter((const char *)word, starter_len(word, e))) ||
                     (breaks >= 1 && nc != N_DIGIT);
             break;
         default: split = 1; break;
@@ -765,7 +886,7 @@ void nc_splitter_free(nc_splitter *sp)
 
 void nc_splitter_reset(nc_splitter *sp)
 {
-    sp->len = sp->pos = sp->scan = 0;
+    sp->len = sp->pos = sp->scan = sp->chk = 0;
     sp->base = 0;
     sp->finished = sp->started = sp->in_sent = sp->emitted = 0;
     sp->new_para = sp->line_start = 1;
@@ -818,6 +939,7 @@ nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
         sp->base += sp->pos;
         sp->len -= sp->pos;
         sp->scan = sp->scan > sp->pos ? sp->scan - sp->pos : 0;
+        sp->chk = sp->chk > sp->pos ? sp->chk - sp->pos : 0;
         sp->pos = 0;
     }
     if (len > SIZE_MAX / 2 - sp->len)
@@ -880,7 +1002,17 @@ static void emit(nc_splitter *sp, size_t s, size_t e, size_t next, unsigned flag
      * header promises), and only the rest are copied into text.  The
      * sanitizing copy was ~40 % of the splitter's instructions. */
     const char *raw = (const char *)b + s;
-    int as_is = nc_utf8_fold_as_is(raw, e - s);
+    /* The clean prefix (next_candidate_clean) needs no second look, and
+     * the few bytes after it (the full stop, a closing quote) are checked
+     * here without a call.  The prefix ends on a character boundary, and so
+     * does e, but if e fell inside the prefix at a continuation byte the
+     * whole sentence is checked. */
+    size_t from = 0;
+    if (sp->chk > s)
+        from = sp->chk < e ? clean_upto(b, s, sp->chk, e, e) - s
+               : (sp->chk == e || (b[e] & 0xC0) != 0x80) ? e - s
+                                                         : 0;
+    int as_is = from == e - s ? NC_UTF8_AS_IS_NFC : nc_utf8_fold_as_is_from(raw, e - s, from);
     int nfc_quick = as_is == NC_UTF8_AS_IS_NFC;
     if (as_is) {
         out->text = raw;
@@ -966,7 +1098,7 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
             return 0;
         sp->in_sent = 1;
         sp->sflags = 0;
-        sp->scan = sp->pos;
+        sp->scan = sp->chk = sp->pos;
         if (sp->line_start) {
             size_t m = bullet_at(b + sp->pos, b + sp->len);
             if (m) {
@@ -978,7 +1110,8 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
     size_t limit = sp->pos + NC_MAX_SENTENCE_BYTES;
     size_t stop = limit < sp->len ? limit : sp->len;
     while (sp->scan < stop) {
-        size_t i = next_candidate(b, sp->scan, stop);
+        size_t i = sp->chk == sp->scan ? next_candidate_clean(b, sp->pos, sp->scan, stop, &sp->chk)
+                                       : next_candidate(b, sp->scan, stop);
         sp->scan = i;
         if (i == stop)
             break;
@@ -987,7 +1120,15 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
         if (v == V_WAIT)
             return 0;
         if (v == V_NO) {
-            sp->scan = d.resume > i ? d.resume : i + 1;
+            size_t to = d.resume > i ? d.resume : i + 1;
+            if (sp->chk == i) {
+                /* the bytes decide() passed over: "3.5", "U.S. Army", a
+                 * curly quote (whose continuation bytes no candidate is) */
+                sp->chk = clean_upto(b, sp->pos, i, to, sp->len);
+                if (sp->chk > to && sp->chk <= stop)
+                    to = sp->chk;
+            }
+            sp->scan = to;
             continue;
         }
         if (d.end - sp->pos > NC_MAX_SENTENCE_BYTES) {

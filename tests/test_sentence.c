@@ -175,6 +175,33 @@ static const struct split_case cases[] = {
      {"Too many spaces here.", "Yes."}, 0, {0}, 0, {0}},
     {"empty", "", {NULL}, 0, {0}, 0, {0}},
     {"only space", " \n\r\n\t ", {NULL}, 0, {0}, 0, {0}},
+    /* the clean prefix (sentence.c): what the scan for the end checks on
+     * the way must leave the text exactly as the policy makes it */
+    {"clean prefix: double spaces",
+     "The  first sentence has two spaces in the middle of it, and  again here. Then more  text.",
+     {"The first sentence has two spaces in the middle of it, and again here.",
+      "Then more text."}, 0, {0}, 0, {0}},
+    {"clean prefix: quotes and dashes",
+     "He said \xE2\x80\x9Cthe talks \xE2\x80\x94 long ones \xE2\x80\x94 had ended\xE2\x80\x9D on "
+     "Monday. Then he left \xE2\x80\x98quietly\xE2\x80\x99.",
+     {"He said \xE2\x80\x9Cthe talks \xE2\x80\x94 long ones \xE2\x80\x94 had ended\xE2\x80\x9D on "
+      "Monday.",
+      "Then he left \xE2\x80\x98quietly\xE2\x80\x99."}, 0, {0}, 0, {0}},
+    {"clean prefix: quoted sentences",
+     "\xE2\x80\x9CWe will go,\xE2\x80\x9D he said to the crowd outside. \xE2\x80\x9CNow.\xE2\x80\x9D "
+     "Then silence fell.",
+     {"\xE2\x80\x9CWe will go,\xE2\x80\x9D he said to the crowd outside.",
+      "\xE2\x80\x9CNow.\xE2\x80\x9D", "Then silence fell."}, 0, {0}, 0, {0}},
+    {"clean prefix: tab, Latin-1, ellipsis",
+     "Caf\xC3\xA9 owners\tmet on Tuesday in the old town hall. They agreed on a plan\xE2\x80\xA6 "
+     "Later it failed.",
+     {"Caf\xC3\xA9 owners met on Tuesday in the old town hall.",
+      "They agreed on a plan\xE2\x80\xA6", "Later it failed."}, 0, {0}, 0, {0}},
+    {"clean prefix: Unicode spaces",
+     "One part of the text\xE2\x80\xA8second part of the same text here. Next one \xE2\x80\x83 with "
+     "an em space.",
+     {"One part of the text second part of the same text here.", "Next one with an em space."},
+     0, {0}, 0, {0}},
 };
 
 /* One sentence as returned, with its own copy of the text. */
