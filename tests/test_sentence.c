@@ -202,6 +202,25 @@ static const struct split_case cases[] = {
      "an em space.",
      {"One part of the text second part of the same text here.", "Next one with an em space."},
      0, {0}, 0, {0}},
+    /* the word before a full stop (word_start): 16 bytes a step, any ASCII
+     * space ends it, the look-behind limit cuts it */
+    {"word before a period: long words",
+     "The deal with the Supercalifragilisticexpialidocious Corp. The firm agreed. Talks with "
+     "Extraordinarilylongcompanyname Corp. officials ended. He was "
+     "supercalifragilisticexpialidocious. Then he left. The x-ray-U.S. Army deal held.",
+     {"The deal with the Supercalifragilisticexpialidocious Corp.", "The firm agreed.",
+      "Talks with Extraordinarilylongcompanyname Corp. officials ended.",
+      "He was supercalifragilisticexpialidocious.", "Then he left.",
+      "The x-ray-U.S. Army deal held."}, 0, {0}, 0, {0}},
+    {"word before a period: control spaces",
+     "He met\tMr. Smith today at noon. He met\vDr. Jones\fMrs. Ray and\rGen. Lee too. Fine.",
+     {"He met Mr. Smith today at noon.", "He met Dr. Jones Mrs. Ray and", "Gen. Lee too.",
+      "Fine."}, 0, {0}, 0, {0}},
+    {"word before a period: look-behind limit",
+     "The aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaMr. Smith came. The "
+     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbMr. Jones came.",
+     {"The aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaMr.", "Smith came.",
+      "The bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbMr.", "Jones came."}, 0, {0}, 0, {0}},
 };
 
 /* One sentence as returned, with its own copy of the text. */
@@ -338,6 +357,23 @@ static void test_index_in_paragraph(void **state)
     for (size_t i = 0; i < n; i++) {
         assert_int_equal(g[i].para, para[i]);
         assert_int_equal(g[i].index, idx[i]);
+    }
+}
+
+/* NUL is a space to the word before a full stop too (word_start's 16-byte
+ * step; the table above has no NUL but in one case). */
+static void test_word_start_nul(void **state)
+{
+    (void)state;
+    static const char in[] = "At the meeting he met\0Mr. Smith came. Yes.";
+    struct got whole[4], part[4];
+    size_t n = split_chunked(in, sizeof in - 1, 0, whole, 4);
+    assert_int_equal(n, 2);
+    assert_int_equal(whole[0].len, strlen("At the meeting he met Mr. Smith came."));
+    assert_memory_equal(whole[0].text, "At the meeting he met Mr. Smith came.", whole[0].len);
+    for (size_t chunk = 1; chunk < sizeof in; chunk++) {
+        size_t m = split_chunked(in, sizeof in - 1, chunk, part, 4);
+        same(whole, n, part, m, "word_start nul", chunk);
     }
 }
 
@@ -593,6 +629,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lists_sorted),
         cmocka_unit_test(test_cases),        cmocka_unit_test(test_index_in_paragraph),
+        cmocka_unit_test(test_word_start_nul),
         cmocka_unit_test(test_reset),        cmocka_unit_test(test_long_line),
         cmocka_unit_test(test_hard_cut),     cmocka_unit_test(test_seed_article),
         cmocka_unit_test(test_abbrev_kinds), cmocka_unit_test(test_alloc_failure),
