@@ -39,6 +39,7 @@
 #include "arena.h"
 #include "model.h"
 #include "nb.h"
+#include "sentence.h"
 
 #define NC_CLASSIFY_BLOCK 4096u
 /* More workers than this cannot help on any machine we target (the CLI
@@ -519,9 +520,14 @@ nc_status nc_classifier_feed(nc_classifier *cl, const char *data, size_t len)
     nc_status st = enter(cl);
     if (st != NC_OK)
         return st;
-    st = nc_splitter_feed(cl->sp, data, len);
-    if (st == NC_OK)
+    /* The splitter reads data where it lies and keeps a copy of only what
+     * it has not split when the feed returns (the copy of every chunk was
+     * 1 % of classify's instructions). */
+    st = nc_splitter_lend(cl->sp, data, len);
+    if (st == NC_OK) {
         st = drain(cl);
+        nc_splitter_unlend(cl->sp);
+    }
     if (st == NC_OK && cl->pend && cl->pend->n >= NC_CLASSIFY_BLOCK)
         st = submit(cl, 0);
     return st;

@@ -4,7 +4,9 @@
  *
  * Data flow: nc_splitter_feed appends raw bytes to one buffer; the bytes
  * before the current sentence are dropped when the buffer is compacted, so
- * it holds one sentence plus the unread input.  nc_splitter_next scans from
+ * it holds one sentence plus the unread input.  (nc_splitter_lend, the
+ * classifier's way in, reads the caller's bytes where they lie instead and
+ * copies only what is left unread: see there.)  nc_splitter_next scans from
  * where it stopped for the next byte that may end a sentence ('.', '?', '!',
  * U+2026, a line break), asks decide() about it with a bounded window of
  * look-ahead, and on a boundary turns the raw slice into the sentence text
@@ -30,9 +32,23 @@
 /* Canonical decomposition makes at most this many code points of one. */
 #define NC_SPLIT_MAX_DECOMP 4u
 
+/* States of lent input (nc_splitter_lend). */
+enum { LEND_NONE, LEND_STITCH, LEND_IN_PLACE };
+/* Lent bytes copied at a time while stitching: the rest of a sentence and
+ * its look-ahead (NC_SPLIT_LOOKAHEAD) mostly fit in the first piece. */
+#define NC_SPLIT_STITCH 1024u
+
 struct nc_splitter {
-    unsigned char *buf; /* raw input not yet consumed; buf[0] is at offset base */
-    size_t len, cap;    /* bytes held, bytes allocated */
+    const unsigned char *buf; /* raw input not yet consumed; buf[0] is at offset base */
+    size_t len;               /* bytes in buf */
+    unsigned char *own; /* the splitter's copy of the input: buf, unless input is lent */
+    size_t cap;         /* bytes allocated at own */
+    /* Input lent by nc_splitter_lend, split where it lies: */
+    int lend;                  /* LEND_NONE, LEND_STITCH or LEND_IN_PLACE */
+    const unsigned char *lent; /* the lent bytes */
+    size_t lent_len;           /* how many */
+    size_t lent_copied;        /* stitching: how many of them are copied to own */
+    size_t seam;               /* stitching: own[seam] is lent[0] */
     uint64_t base;      /* absolute offset of buf[0] */
     size_t pos;         /* start of the current sentence (or of skipped space) */
     size_t scan;        /* next byte to examine; [pos, scan) holds no boundary */
@@ -909,7 +925,7 @@ void nc_splitter_free(nc_splitter *sp)
 {
     if (!sp)
         return;
-    nc_free(sp->buf);
+    nc_free(sp->own);
     nc_free(sp->text);
     nc_utf8_nfc_free(&sp->nfc);
     nc_free(sp);
@@ -917,6 +933,9 @@ void nc_splitter_free(nc_splitter *sp)
 
 void nc_splitter_reset(nc_splitter *sp)
 {
+    sp->buf = sp->own;
+    sp->lend = LEND_NONE;
+    sp->lent = NULL;
     sp->len = sp->pos = sp->scan = sp->chk = 0;
     sp->base = 0;
     sp->finished = sp->started = sp->in_sent = sp->emitted = 0;
@@ -958,15 +977,18 @@ static nc_status reserve_work(nc_splitter *sp, size_t unread)
     return NC_OK;
 }
 
-nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
+/*
+ * Get ready to take len (> 0) more bytes of input (data): the consumed
+ * prefix of own dropped, the work buffers grown for them, and room in own
+ * for them after the unread bytes.  Only the copy is left to do.
+ */
+static nc_status take(nc_splitter *sp, const char *data, size_t len)
 {
-    if (len == 0)
-        return NC_OK;
-    if (sp->finished)
+    if (sp->finished || sp->lend != LEND_NONE)
         return NC_ERR_ARG;
     /* Drop the consumed prefix once it is at least half of what is held. */
     if (sp->pos > 0 && sp->pos >= sp->len / 2) {
-        memmove(sp->buf, sp->buf + sp->pos, sp->len - sp->pos);
+        memmove(sp->own, sp->own + sp->pos, sp->len - sp->pos);
         sp->base += sp->pos;
         sp->len -= sp->pos;
         sp->scan = sp->scan > sp->pos ? sp->scan - sp->pos : 0;
@@ -987,17 +1009,95 @@ nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
         size_t want = sp->cap * 2 > sp->len + len ? sp->cap * 2 : sp->len + len;
         if (want < 4096)
             want = 4096;
-        unsigned char *p = nc_realloc(sp->buf, want);
+        unsigned char *p = nc_realloc(sp->own, want);
         if (!p) {
             sp->nonascii = was_nonascii;
             return NC_ERR_NOMEM;
         }
+        sp->own = p;
         sp->buf = p;
         sp->cap = want;
     }
-    memcpy(sp->buf + sp->len, data, len);
+    return NC_OK;
+}
+
+nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
+{
+    if (len == 0)
+        return NC_OK;
+    nc_status st = take(sp, data, len);
+    if (st != NC_OK)
+        return st;
+    memcpy(sp->own + sp->len, data, len);
     sp->len += len;
     return NC_OK;
+}
+
+/* Stitching: copy the next piece of the lent bytes to own, twice the size
+ * of the last one (own has room for all of them: take). */
+static void stitch_more(nc_splitter *sp)
+{
+    size_t left = sp->lent_len - sp->lent_copied;
+    size_t n = sp->lent_copied > NC_SPLIT_STITCH ? sp->lent_copied : NC_SPLIT_STITCH;
+    if (n > left)
+        n = left;
+    memcpy(sp->own + sp->len, sp->lent + sp->lent_copied, n);
+    sp->len += n;
+    sp->lent_copied += n;
+}
+
+/*
+ * Lend: the input is split where it lies instead of being copied into own
+ * (the copy was 1 % of classify's instructions).  Sentences need their
+ * bytes in one piece, so when own still holds unread input (the sentence
+ * in progress and its look-ahead, at the end of the last chunk), the lent
+ * bytes are first copied behind it a piece at a time (stitching) until the
+ * current sentence starts in them (nc_splitter_next); from there on the
+ * splitter reads the lent bytes in place.  nc_splitter_unlend copies what
+ * is left unread back into own.  take() made room in own for all of the
+ * lent bytes, so nothing here or in next() allocates.
+ */
+nc_status nc_splitter_lend(nc_splitter *sp, const char *data, size_t len)
+{
+    if (len == 0)
+        return NC_OK;
+    nc_status st = take(sp, data, len);
+    if (st != NC_OK)
+        return st;
+    sp->lent = (const unsigned char *)data;
+    sp->lent_len = len;
+    if (sp->pos == sp->len) { /* nothing unread: in place at once */
+        sp->base += sp->len;
+        sp->buf = sp->lent;
+        sp->len = len;
+        sp->pos = sp->scan = sp->chk = 0;
+        sp->lend = LEND_IN_PLACE;
+    } else {
+        sp->seam = sp->len;
+        sp->lent_copied = 0;
+        sp->lend = LEND_STITCH;
+        stitch_more(sp);
+    }
+    return NC_OK;
+}
+
+void nc_splitter_unlend(nc_splitter *sp)
+{
+    if (sp->lend == LEND_STITCH) {
+        memcpy(sp->own + sp->len, sp->lent + sp->lent_copied, sp->lent_len - sp->lent_copied);
+        sp->len += sp->lent_len - sp->lent_copied;
+    } else if (sp->lend == LEND_IN_PLACE) {
+        size_t keep = sp->len - sp->pos;
+        memcpy(sp->own, sp->buf + sp->pos, keep);
+        sp->base += sp->pos;
+        sp->scan -= sp->pos;
+        sp->chk = sp->chk > sp->pos ? sp->chk - sp->pos : 0;
+        sp->len = keep;
+        sp->pos = 0;
+    }
+    sp->buf = sp->own;
+    sp->lend = LEND_NONE;
+    sp->lent = NULL;
 }
 
 nc_status nc_splitter_finish(nc_splitter *sp)
@@ -1103,7 +1203,8 @@ static void truncate_sentence(nc_splitter *sp, nc_sentence *out)
     emit(sp, sp->pos, cut, cut, sp->sflags | NC_SENT_TRUNCATED, 0, out);
 }
 
-int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
+/* nc_splitter_next on the bytes in buf. */
+static int split_next(nc_splitter *sp, nc_sentence *out)
 {
     const unsigned char *b = sp->buf;
     if (!sp->started) {
@@ -1179,4 +1280,32 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
         return 1;
     }
     return 0;
+}
+
+int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
+{
+    if (sp->lend != LEND_STITCH)
+        return split_next(sp, out);
+    for (;;) {
+        if (sp->pos >= sp->seam) {
+            /* The current sentence starts in the lent bytes: split them
+             * in place from here (own[seam..len) is a copy of their start). */
+            sp->base += sp->seam;
+            sp->buf = sp->lent;
+            sp->len = sp->lent_len;
+            sp->pos -= sp->seam;
+            sp->scan -= sp->seam;
+            sp->chk = sp->chk > sp->seam ? sp->chk - sp->seam : 0;
+            sp->lend = LEND_IN_PLACE;
+            return split_next(sp, out);
+        }
+        if (split_next(sp, out))
+            return 1;
+        if (sp->lent_copied == sp->lent_len) { /* all copied: own holds the input */
+            sp->lend = LEND_NONE;
+            sp->lent = NULL;
+            return 0;
+        }
+        stitch_more(sp);
+    }
 }
