@@ -120,14 +120,18 @@ static const struct word starters[] = {
     W("Yet"), W("You"),
 };
 
-/* Byte order of w[0..len) against e: as strcmp would order the strings.
- * The first bytes decide most steps of a search, without a memcmp call. */
+/* Byte order of w[0..len) against e: as strcmp would order the strings. */
 static int word_cmp(const char *w, size_t len, const struct word *e)
 {
-    if (len && (unsigned char)w[0] != (unsigned char)e->s[0])
-        return (unsigned char)w[0] < (unsigned char)e->s[0] ? -1 : 1;
-    int c = memcmp(w, e->s, len < e->len ? len : e->len);
-    return c ? c : (len > e->len) - (len < e->len);
+    /* byte by byte in line: the words are short (a memcmp call per step
+     * was half of a search's ~200 instructions) */
+    size_t n = len < e->len ? len : e->len;
+    for (size_t k = 0; k < n; k++) {
+        unsigned a = (unsigned char)w[k], c = (unsigned char)e->s[k];
+        if (a != c)
+            return a < c ? -1 : 1;
+    }
+    return (len > e->len) - (len < e->len);
 }
 
 /*
@@ -656,6 +660,7 @@ struct decision {
     size_t end;    /* V_YES: the sentence ends here (raw index, trailing space trimmed later) */
     size_t resume; /* where scanning continues: after the boundary's space, or on V_NO */
     int para;      /* V_YES: a line break follows, the next sentence starts a paragraph */
+    int terminal;  /* V_YES: the sentence ends in terminal marks and closers (ends_terminal) */
 };
 
 /*
@@ -748,6 +753,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         d->end = i;
         d->resume = (size_t)(q - b);
         d->para = 1;
+        d->terminal = 0;
         if (q == e || breaks >= 2 || bullet)
             return V_YES;
         if (bullet_at(q, e))
@@ -796,6 +802,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
     }
     d->end = (size_t)(q - b);
     d->para = 0;
+    d->terminal = 1; /* a run of marks, then only closers: ends_terminal's very test */
     if (q == e && at_true_end_possible) {
         d->resume = d->end;
         return V_YES;
@@ -1111,7 +1118,7 @@ nc_status nc_splitter_finish(nc_splitter *sp)
  * white space is trimmed here; leading space was skipped before s.
  */
 static void emit(nc_splitter *sp, size_t s, size_t e, size_t next, unsigned flags, int para_after,
-                 nc_sentence *out)
+                 int terminal, nc_sentence *out)
 {
     const unsigned char *b = sp->buf;
     /* a Unicode space ends in a byte >= 0x80 (NBSP in 0xA0): most
@@ -1173,7 +1180,9 @@ static void emit(nc_splitter *sp, size_t s, size_t e, size_t next, unsigned flag
         if (is_dateline(b + s, e - s))
             flags |= NC_SENT_DATELINE;
     }
-    if (!(flags & (NC_SENT_BULLET | NC_SENT_TRUNCATED)) && !ends_terminal(b + s, b + e))
+    /* terminal: decide() has seen the marks and closers that end raw[s, e)
+     * (no space follows them to trim), so ends_terminal would say yes */
+    if (!(flags & (NC_SENT_BULLET | NC_SENT_TRUNCATED)) && !terminal && !ends_terminal(b + s, b + e))
         flags |= NC_SENT_HEADING;
     out->start = sp->base + s;
     out->end = sp->base + e;
@@ -1200,7 +1209,7 @@ static void truncate_sentence(nc_splitter *sp, nc_sentence *out)
         for (int k = 0; k < 3 && cut > sp->pos + 1 && (b[cut] & 0xC0) == 0x80; k++)
             cut--;
     }
-    emit(sp, sp->pos, cut, cut, sp->sflags | NC_SENT_TRUNCATED, 0, out);
+    emit(sp, sp->pos, cut, cut, sp->sflags | NC_SENT_TRUNCATED, 0, 0, out);
 }
 
 /* nc_splitter_next on the bytes in buf. */
@@ -1267,7 +1276,7 @@ static int split_next(nc_splitter *sp, nc_sentence *out)
             sp->scan = limit; /* closing quotes ran past the limit */
             break;
         }
-        emit(sp, sp->pos, d.end, d.resume, sp->sflags, d.para, out);
+        emit(sp, sp->pos, d.end, d.resume, sp->sflags, d.para, d.terminal, out);
         return 1;
     }
     /* no boundary within the limit: cut (the cut reads the byte at limit) */
@@ -1276,7 +1285,7 @@ static int split_next(nc_splitter *sp, nc_sentence *out)
         return 1;
     }
     if (sp->finished && sp->scan >= sp->len && sp->pos < sp->len) {
-        emit(sp, sp->pos, sp->len, sp->len, sp->sflags, 1, out);
+        emit(sp, sp->pos, sp->len, sp->len, sp->sflags, 1, 0, out);
         return 1;
     }
     return 0;
