@@ -27,6 +27,9 @@
 #define READ_CHUNK (64u * 1024u)
 /* Labels --top-k can rank (a model may have up to 1024). */
 #define NC_MAX_CLI_LABELS 1024
+/* Room of a label and its tab in classify's plain TSV path: one fixed-size
+ * copy (longer labels take the general path). */
+#define OUT_LABEL_PAD 32u
 
 /* ------------------------------------------------------------------------ */
 /* Shared helpers                                                            */
@@ -526,7 +529,36 @@ typedef struct classify_ctx {
      * the stream's lock, were ~440 instructions a line (2 % of classify). */
     size_t on;
     char obuf[1u << 16];
+    /* Plain TSV (the label alone): each label with its tab, padded so a
+     * line starts with one fixed-size copy; NULL for the other formats or
+     * when a label is too long for the pad (print_result does those). */
+    struct out_label {
+        char s[OUT_LABEL_PAD]; /* LABEL<TAB>, then padding */
+        size_t len;            /* bytes of LABEL<TAB> */
+    } *plain;
 } classify_ctx;
+
+/* The plain TSV labels of c (see classify_ctx.plain), or none when a label
+ * does not fit: NC_OK either way, or NC_ERR_NOMEM. */
+static nc_status plain_labels(classify_ctx *c)
+{
+    c->plain = calloc(c->nlabels ? c->nlabels : 1, sizeof *c->plain);
+    if (!c->plain)
+        return NC_ERR_NOMEM;
+    for (size_t l = 0; l < c->nlabels; l++) {
+        const char *name = nc_model_label(c->m, l);
+        size_t n = strlen(name);
+        if (n + 1 > OUT_LABEL_PAD) {
+            free(c->plain);
+            c->plain = NULL;
+            return NC_OK;
+        }
+        memcpy(c->plain[l].s, name, n);
+        c->plain[l].s[n] = '\t';
+        c->plain[l].len = n + 1;
+    }
+    return NC_OK;
+}
 
 /* Hand the gathered lines to the stream (its errors show at close_out). */
 static void out_flush(classify_ctx *c)
@@ -608,11 +640,37 @@ static void print_result(classify_ctx *c, const nc_result *r)
     putc('\n', f);
 }
 
+/*
+ * The line of r in plain TSV into c's buffer (c->plain is set): print_result
+ * without its tests of the format, a strlen and two variable copies, which
+ * were ~80 instructions a line beyond the copy of the text itself.  The
+ * text holds no NUL (newsclass.h: NUL bytes come out as spaces), so its
+ * length is what print_result's strnlen finds.  Returns 0 when the line is
+ * not for this path (a label out of range, a sentence near the buffer's
+ * size); print_result writes it then.
+ */
+static int print_plain(classify_ctx *c, const nc_result *r)
+{
+    size_t tl = r->sentence.len;
+    if (r->label >= c->nlabels || tl > sizeof c->obuf - OUT_LABEL_PAD - 1)
+        return 0;
+    if (c->on + OUT_LABEL_PAD + tl + 1 > sizeof c->obuf)
+        out_flush(c);
+    const struct out_label *l = &c->plain[r->label];
+    char *p = c->obuf + c->on;
+    memcpy(p, l->s, OUT_LABEL_PAD); /* the padding is overwritten below */
+    memcpy(p + l->len, r->sentence.text, tl);
+    p[l->len + tl] = '\n';
+    c->on += l->len + tl + 1;
+    return 1;
+}
+
 static int classify_drain(classify_ctx *c)
 {
     nc_result r;
     while (nc_classifier_next(c->cl, &r)) {
-        print_result(c, &r);
+        if (!c->plain || !print_plain(c, &r))
+            print_result(c, &r);
         c->sentences++;
     }
     out_flush(c);
@@ -690,8 +748,16 @@ static int cmd_classify(int argc, char **argv)
     }
     /* Plain TSV prints the label alone: posteriors only where it is open. */
     if ((!o.format || strcmp(o.format, "tsv") == 0) && !o.probs && o.top_k <= 1 &&
-        !(o.threshold > 0))
+        !(o.threshold > 0)) {
         nc_classifier_labels_only(c.cl);
+        st = plain_labels(&c);
+        if (st != NC_OK) {
+            rc = fail(st, NULL);
+            nc_classifier_free(c.cl);
+            nc_model_free(m);
+            goto done;
+        }
+    }
     c.out = open_out(o.out);
     rc = c.out ? -1 : NC_EXIT_INPUT;
     if (c.out && o.format && strcmp(o.format, "html") == 0) {
@@ -720,6 +786,7 @@ static int cmd_classify(int argc, char **argv)
     }
     nc_classifier_free(c.cl);
     nc_model_free(m);
+    free(c.plain);
 done:
     free(o.inputs);
     return rc < 0 ? NC_EXIT_OK : rc;

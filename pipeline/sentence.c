@@ -4,7 +4,9 @@
  *
  * Data flow: nc_splitter_feed appends raw bytes to one buffer; the bytes
  * before the current sentence are dropped when the buffer is compacted, so
- * it holds one sentence plus the unread input.  nc_splitter_next scans from
+ * it holds one sentence plus the unread input.  (nc_splitter_lend, the
+ * classifier's way in, reads the caller's bytes where they lie instead and
+ * copies only what is left unread: see there.)  nc_splitter_next scans from
  * where it stopped for the next byte that may end a sentence ('.', '?', '!',
  * U+2026, a line break), asks decide() about it with a bounded window of
  * look-ahead, and on a boundary turns the raw slice into the sentence text
@@ -30,12 +32,27 @@
 /* Canonical decomposition makes at most this many code points of one. */
 #define NC_SPLIT_MAX_DECOMP 4u
 
+/* States of lent input (nc_splitter_lend). */
+enum { LEND_NONE, LEND_STITCH, LEND_IN_PLACE };
+/* Lent bytes copied at a time while stitching: the rest of a sentence and
+ * its look-ahead (NC_SPLIT_LOOKAHEAD) mostly fit in the first piece. */
+#define NC_SPLIT_STITCH 1024u
+
 struct nc_splitter {
-    unsigned char *buf; /* raw input not yet consumed; buf[0] is at offset base */
-    size_t len, cap;    /* bytes held, bytes allocated */
+    const unsigned char *buf; /* raw input not yet consumed; buf[0] is at offset base */
+    size_t len;               /* bytes in buf */
+    unsigned char *own; /* the splitter's copy of the input: buf, unless input is lent */
+    size_t cap;         /* bytes allocated at own */
+    /* Input lent by nc_splitter_lend, split where it lies: */
+    int lend;                  /* LEND_NONE, LEND_STITCH or LEND_IN_PLACE */
+    const unsigned char *lent; /* the lent bytes */
+    size_t lent_len;           /* how many */
+    size_t lent_copied;        /* stitching: how many of them are copied to own */
+    size_t seam;               /* stitching: own[seam] is lent[0] */
     uint64_t base;      /* absolute offset of buf[0] */
     size_t pos;         /* start of the current sentence (or of skipped space) */
     size_t scan;        /* next byte to examine; [pos, scan) holds no boundary */
+    size_t chk;         /* end of the clean prefix [pos, chk) (next_candidate_clean) */
     int finished;       /* nc_splitter_finish was called */
     int started;        /* the BOM check at offset 0 is done */
     int in_sent;        /* pos is on the first byte of a sentence */
@@ -103,14 +120,18 @@ static const struct word starters[] = {
     W("Yet"), W("You"),
 };
 
-/* Byte order of w[0..len) against e: as strcmp would order the strings.
- * The first bytes decide most steps of a search, without a memcmp call. */
+/* Byte order of w[0..len) against e: as strcmp would order the strings. */
 static int word_cmp(const char *w, size_t len, const struct word *e)
 {
-    if (len && (unsigned char)w[0] != (unsigned char)e->s[0])
-        return (unsigned char)w[0] < (unsigned char)e->s[0] ? -1 : 1;
-    int c = memcmp(w, e->s, len < e->len ? len : e->len);
-    return c ? c : (len > e->len) - (len < e->len);
+    /* byte by byte in line: the words are short (a memcmp call per step
+     * was half of a search's ~200 instructions) */
+    size_t n = len < e->len ? len : e->len;
+    for (size_t k = 0; k < n; k++) {
+        unsigned a = (unsigned char)w[k], c = (unsigned char)e->s[k];
+        if (a != c)
+            return a < c ? -1 : 1;
+    }
+    return (len > e->len) - (len < e->len);
 }
 
 /*
@@ -210,6 +231,10 @@ static int is_digit(unsigned c) { return c >= '0' && c <= '9'; }
 /* "U.S", "a.m", "D.C", "Ph.D": letter groups of one or two joined by periods. */
 static int is_dotted(const char *w, size_t len)
 {
+    /* the first group ends in a period at w[1] or w[2]: most words before
+     * a full stop ("said") fail here, before the loop */
+    if (len < 3 || (w[1] != '.' && w[2] != '.'))
+        return 0;
     size_t run = 0, groups = 0;
     for (size_t i = 0; i < len; i++) {
         unsigned c = (unsigned char)w[i];
@@ -302,6 +327,117 @@ static size_t next_candidate(const unsigned char *b, size_t i, size_t stop)
     while (i < stop && !candidate[b[i]])
         i++;
     return i;
+}
+
+/*
+ * The clean prefix (the chk field of nc_splitter): [pos, chk) is known to
+ * come out of the sanitizing policy unchanged, in the sense of
+ * nc_utf8_fold_as_is_from: printable ASCII and whole sequences of
+ * U+2010..U+2027 and U+2030..U+203F, with no two spaces in a row (pos is
+ * never a space).  The scan for the sentence's end extends it as it goes,
+ * so emit() only checks the few bytes from there to the end: checking the
+ * whole sentence again (nc_utf8_fold_as_is) was 18 % of the splitter's
+ * instructions in classify, and the scan's step grew by less.  It is
+ * extended only while chk == scan; a byte that is not clean freezes it for
+ * the rest of the sentence, and emit() checks from there as before.
+ */
+
+/* Whether the three bytes at p (before e) are one of the NFC-inert
+ * punctuation characters U+2010..U+2027, U+2030..U+203F (the dashes,
+ * quotes and ellipsis of news text; no space among them). */
+static int inert_punct_at(const unsigned char *p, const unsigned char *e)
+{
+    return e - p >= 3 && p[0] == 0xE2 && p[1] == 0x80 &&
+           ((p[2] >= 0x90 && p[2] <= 0xA7) || (p[2] >= 0xB0 && p[2] <= 0xBF));
+}
+
+/* The clean prefix from pos, now ending at i, extended over b[i..to) (at
+ * most): returns its new end, which may pass `to` by the rest of a
+ * three-byte character, or stops at the first byte that is not clean. */
+static size_t clean_upto(const unsigned char *b, size_t pos, size_t i, size_t to, size_t len)
+{
+    while (i < to) {
+        unsigned c = b[i];
+        if (c > ' ' && c < 0x7F)
+            i++;
+        else if (c == ' ' && i > pos && b[i - 1] != ' ')
+            i++;
+        else if (inert_punct_at(b + i, b + len))
+            i += 3;
+        else
+            break;
+    }
+    return i;
+}
+
+/*
+ * next_candidate for a scan at the end of the clean prefix (*chk == i,
+ * pos the sentence's start): the same answer, and *chk extended over the
+ * bytes it passes up to the first that is not clean.  With SSE2 one step
+ * tests the three ASCII marks and, in place of the compares for LF, CR and
+ * 0xE2 (none of them printable), the printable range and the spaces; the
+ * first byte flagged is a candidate or ends the clean prefix, after which
+ * next_candidate goes on alone.  Without SSE2 the prefix stays where it is.
+ */
+static size_t next_candidate_clean(const unsigned char *b, size_t pos, size_t i, size_t stop,
+                                   size_t *chk)
+{
+#if defined(__SSE2__) && defined(NC_HAVE_SWAR_CTZ)
+    /* Each step also loads the 16 bytes one back, for the spaces that
+     * follow a space; at pos that byte does not matter (pos is no space),
+     * but at 0 there is none, so the first byte of the buffer goes alone. */
+    if (i == 0 && stop > 0) {
+        if (candidate[b[0]] || b[0] <= ' ' || b[0] >= 0x7F) {
+            *chk = 0;
+            return next_candidate(b, 0, stop);
+        }
+        i = 1;
+    }
+    while (stop - i >= 16) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(b + i));
+        __m128i y = _mm_loadu_si128((const __m128i *)(b + i - 1));
+        __m128i space = _mm_set1_epi8(' ');
+        /* not 0x20..0x7E: plus one (wrapping), at most 0x20 as a signed byte */
+        __m128i t = _mm_or_si128(
+            _mm_or_si128(_mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8('.')),
+                                      _mm_cmpeq_epi8(x, _mm_set1_epi8('?'))),
+                         _mm_cmpeq_epi8(x, _mm_set1_epi8('!'))),
+            _mm_or_si128(_mm_cmpgt_epi8(_mm_set1_epi8(0x21), _mm_add_epi8(x, _mm_set1_epi8(1))),
+                         _mm_and_si128(_mm_cmpeq_epi8(x, space), _mm_cmpeq_epi8(y, space))));
+        unsigned m = (unsigned)_mm_movemask_epi8(t);
+        if (m) {
+            size_t k = i + (unsigned)__builtin_ctz(m);
+            /* A curly quote or a dash (0xE2 but no ellipsis, whole before
+             * stop) is clean, and decide() would only answer V_NO to it, so
+             * the scan goes on past it: a quarter of the candidates in
+             * news text were these, each a round through decide(). */
+            if (b[k] == 0xE2 && stop - k >= 3 && b[k + 2] != 0xA6 &&
+                inert_punct_at(b + k, b + stop)) {
+                i = k + 3;
+                continue;
+            }
+            *chk = k;
+            return candidate[b[k]] ? k : next_candidate(b, k, stop);
+        }
+        i += 16;
+    }
+    /* the last bytes before stop (the end of the input) one at a time */
+    unsigned prev = i == pos || b[i - 1] == ' ';
+    for (; i < stop && !candidate[b[i]]; i++) {
+        unsigned c = b[i];
+        if (c == ' ' ? prev : c < ' ' || c >= 0x7F) {
+            *chk = i;
+            return next_candidate(b, i, stop);
+        }
+        prev = c == ' ';
+    }
+    *chk = i;
+    return i;
+#else
+    (void)pos;
+    (void)chk;
+    return next_candidate(b, i, stop);
+#endif
 }
 
 /*
@@ -430,21 +566,20 @@ static int link_at(const unsigned char *p, const unsigned char *e)
 
 /*
  * Classify the text at p (after white space): skip opening quotes and
- * brackets, then look at the first character.  The ASCII letters of the
- * word are returned in word/wlen for the starter test.  A link, or lower
- * case inside a bracket ("(reut.rs/2x)"), is a unit of its own: N_OTHER.
+ * brackets, then look at the first character.  The word starts at *word,
+ * for the starter test (starter_len).  A link, or lower case inside a
+ * bracket ("(reut.rs/2x)"), is a unit of its own: N_OTHER.
  */
 static enum next_class next_word(const unsigned char *p, const unsigned char *e,
-                                 const unsigned char **word, size_t *wlen)
+                                 const unsigned char **word)
 {
     size_t k;
     int bracket = 0;
-    while ((k = opener_at(p, e)) != 0) {
+    while (p < e && (byte_class[*p] & (B_OPEN | B_LEAD)) && (k = opener_at(p, e)) != 0) {
         bracket |= *p == '(' || *p == '[';
         p += k;
     }
     *word = p;
-    *wlen = 0;
     if (p >= e)
         return N_OTHER;
     unsigned c = p[0];
@@ -455,13 +590,7 @@ static enum next_class next_word(const unsigned char *p, const unsigned char *e,
             return N_DASH;
         if (is_digit(c))
             return N_DIGIT;
-        if (!is_upper(c))
-            return N_OTHER;
-        size_t n = 0;
-        while (p + n < e && is_alpha(p[n]) && n < 16)
-            n++;
-        *wlen = n;
-        return N_UPPER;
+        return is_upper(c) ? N_UPPER : N_OTHER;
     }
     int32_t cp;
     if (nc_utf8_decode(p, (size_t)(e - p), &cp) == 0 || cp < 0)
@@ -475,6 +604,51 @@ static enum next_class next_word(const unsigned char *p, const unsigned char *e,
     return N_OTHER;
 }
 
+/* The ASCII letters that start the word at p (before e), at most 16, as
+ * the starter test reads them: none when it starts with a non-ASCII
+ * capital.  Only asked after an abbreviation: the words after most full
+ * stops were measured for nothing (next_word did it for every one). */
+static size_t starter_len(const unsigned char *p, const unsigned char *e)
+{
+    size_t n = 0;
+    while (p + n < e && is_alpha(p[n]) && n < 16)
+        n++;
+    return n;
+}
+
+/*
+ * The start of the word that ends at p: just after the last ASCII space
+ * (is_ascii_space) of [lo, p), or lo; b is the start of the buffer (lo >=
+ * b).  With SSE2, the 16 bytes before p in one step, which holds the
+ * word's start for most words: the byte loop ended on a branch per word
+ * length, mispredicted about once a full stop.
+ */
+static const unsigned char *word_start(const unsigned char *b, const unsigned char *lo,
+                                       const unsigned char *p)
+{
+#if defined(__SSE2__) && defined(NC_HAVE_SWAR_CTZ)
+    while (p - b >= 16 && p > lo) {
+        __m128i x = _mm_loadu_si128((const __m128i *)(p - 16));
+        /* NUL, TAB..CR (x - 9 at most 4, unsigned) and ' ' */
+        __m128i sp = _mm_or_si128(
+            _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')), _mm_cmpeq_epi8(x, _mm_setzero_si128())),
+            _mm_cmpeq_epi8(_mm_subs_epu8(_mm_sub_epi8(x, _mm_set1_epi8(9)), _mm_set1_epi8(4)),
+                           _mm_setzero_si128()));
+        unsigned m = (unsigned)_mm_movemask_epi8(sp);
+        if (p - lo < 16)
+            m &= 0xFFFFu << (16 - (p - lo)); /* only the bytes from lo */
+        if (m)
+            return p - 16 + (31 - __builtin_clz(m)) + 1;
+        if (p - lo <= 16)
+            return lo;
+        p -= 16;
+    }
+#endif
+    while (p > lo && !is_ascii_space(p[-1]))
+        p--;
+    return p;
+}
+
 /* ------------------------------------------------------------------------ */
 /* Decisions                                                                 */
 /* ------------------------------------------------------------------------ */
@@ -486,6 +660,7 @@ struct decision {
     size_t end;    /* V_YES: the sentence ends here (raw index, trailing space trimmed later) */
     size_t resume; /* where scanning continues: after the boundary's space, or on V_NO */
     int para;      /* V_YES: a line break follows, the next sentence starts a paragraph */
+    int terminal;  /* V_YES: the sentence ends in terminal marks and closers (ends_terminal) */
 };
 
 /*
@@ -571,7 +746,6 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
     unsigned c = *p;
     int breaks;
     const unsigned char *word;
-    size_t wlen;
 
     if (c == '\n' || c == '\r') {
         /* A line break with no terminal punctuation before it. */
@@ -579,6 +753,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         d->end = i;
         d->resume = (size_t)(q - b);
         d->para = 1;
+        d->terminal = 0;
         if (q == e || breaks >= 2 || bullet)
             return V_YES;
         if (bullet_at(q, e))
@@ -587,7 +762,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         const unsigned char *l = p;
         while (l > b + sp->pos && is_ascii_space(l[-1]))
             l--;
-        if (next_word(q, e, &word, &wlen) == N_LOWER || (l > b + sp->pos && l[-1] == ','))
+        if (next_word(q, e, &word) == N_LOWER || (l > b + sp->pos && l[-1] == ','))
             return V_NO; /* hard-wrapped text: the sentence goes on */
         return V_YES;
     }
@@ -627,6 +802,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
     }
     d->end = (size_t)(q - b);
     d->para = 0;
+    d->terminal = 1; /* a run of marks, then only closers: ends_terminal's very test */
     if (q == e && at_true_end_possible) {
         d->resume = d->end;
         return V_YES;
@@ -642,7 +818,7 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         d->para = breaks >= 1;
         return V_YES;
     }
-    enum next_class nc = next_word(r, e, &word, &wlen);
+    enum next_class nc = next_word(r, e, &word);
     int split;
     if (nc == N_LOWER || nc == N_DASH) {
         split = 0;
@@ -652,11 +828,9 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
         split = 1;
     } else {
         /* A single period: look at the word before it. */
-        const unsigned char *ws = p;
         const unsigned char *lo = b + (i - sp->pos > NC_SPLIT_LOOKBEHIND ? i - NC_SPLIT_LOOKBEHIND
                                                                          : sp->pos);
-        while (ws > lo && !is_ascii_space(ws[-1]))
-            ws--;
+        const unsigned char *ws = word_start(b, lo, p);
         while ((k = opener_at(ws, p)) != 0)
             ws += k;
         enum nc_abbrev_kind kind = nc_split_abbrev_kind((const char *)ws, (size_t)(p - ws));
@@ -679,7 +853,8 @@ static enum verdict decide(const nc_splitter *sp, size_t i, struct decision *d)
             /* at a line break, terminal punctuation ends the paragraph;
              * the starter list is searched only here, after an
              * abbreviation (it was searched at every full stop) */
-            split = (nc == N_UPPER && nc_split_is_starter((const char *)word, wlen)) ||
+            split = (nc == N_UPPER &&
+                     nc_split_is_starter((const char *)word, starter_len(word, e))) ||
                     (breaks >= 1 && nc != N_DIGIT);
             break;
         default: split = 1; break;
@@ -757,7 +932,7 @@ void nc_splitter_free(nc_splitter *sp)
 {
     if (!sp)
         return;
-    nc_free(sp->buf);
+    nc_free(sp->own);
     nc_free(sp->text);
     nc_utf8_nfc_free(&sp->nfc);
     nc_free(sp);
@@ -765,7 +940,10 @@ void nc_splitter_free(nc_splitter *sp)
 
 void nc_splitter_reset(nc_splitter *sp)
 {
-    sp->len = sp->pos = sp->scan = 0;
+    sp->buf = sp->own;
+    sp->lend = LEND_NONE;
+    sp->lent = NULL;
+    sp->len = sp->pos = sp->scan = sp->chk = 0;
     sp->base = 0;
     sp->finished = sp->started = sp->in_sent = sp->emitted = 0;
     sp->new_para = sp->line_start = 1;
@@ -806,18 +984,22 @@ static nc_status reserve_work(nc_splitter *sp, size_t unread)
     return NC_OK;
 }
 
-nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
+/*
+ * Get ready to take len (> 0) more bytes of input (data): the consumed
+ * prefix of own dropped, the work buffers grown for them, and room in own
+ * for them after the unread bytes.  Only the copy is left to do.
+ */
+static nc_status take(nc_splitter *sp, const char *data, size_t len)
 {
-    if (len == 0)
-        return NC_OK;
-    if (sp->finished)
+    if (sp->finished || sp->lend != LEND_NONE)
         return NC_ERR_ARG;
     /* Drop the consumed prefix once it is at least half of what is held. */
     if (sp->pos > 0 && sp->pos >= sp->len / 2) {
-        memmove(sp->buf, sp->buf + sp->pos, sp->len - sp->pos);
+        memmove(sp->own, sp->own + sp->pos, sp->len - sp->pos);
         sp->base += sp->pos;
         sp->len -= sp->pos;
         sp->scan = sp->scan > sp->pos ? sp->scan - sp->pos : 0;
+        sp->chk = sp->chk > sp->pos ? sp->chk - sp->pos : 0;
         sp->pos = 0;
     }
     if (len > SIZE_MAX / 2 - sp->len)
@@ -834,17 +1016,95 @@ nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
         size_t want = sp->cap * 2 > sp->len + len ? sp->cap * 2 : sp->len + len;
         if (want < 4096)
             want = 4096;
-        unsigned char *p = nc_realloc(sp->buf, want);
+        unsigned char *p = nc_realloc(sp->own, want);
         if (!p) {
             sp->nonascii = was_nonascii;
             return NC_ERR_NOMEM;
         }
+        sp->own = p;
         sp->buf = p;
         sp->cap = want;
     }
-    memcpy(sp->buf + sp->len, data, len);
+    return NC_OK;
+}
+
+nc_status nc_splitter_feed(nc_splitter *sp, const char *data, size_t len)
+{
+    if (len == 0)
+        return NC_OK;
+    nc_status st = take(sp, data, len);
+    if (st != NC_OK)
+        return st;
+    memcpy(sp->own + sp->len, data, len);
     sp->len += len;
     return NC_OK;
+}
+
+/* Stitching: copy the next piece of the lent bytes to own, twice the size
+ * of the last one (own has room for all of them: take). */
+static void stitch_more(nc_splitter *sp)
+{
+    size_t left = sp->lent_len - sp->lent_copied;
+    size_t n = sp->lent_copied > NC_SPLIT_STITCH ? sp->lent_copied : NC_SPLIT_STITCH;
+    if (n > left)
+        n = left;
+    memcpy(sp->own + sp->len, sp->lent + sp->lent_copied, n);
+    sp->len += n;
+    sp->lent_copied += n;
+}
+
+/*
+ * Lend: the input is split where it lies instead of being copied into own
+ * (the copy was 1 % of classify's instructions).  Sentences need their
+ * bytes in one piece, so when own still holds unread input (the sentence
+ * in progress and its look-ahead, at the end of the last chunk), the lent
+ * bytes are first copied behind it a piece at a time (stitching) until the
+ * current sentence starts in them (nc_splitter_next); from there on the
+ * splitter reads the lent bytes in place.  nc_splitter_unlend copies what
+ * is left unread back into own.  take() made room in own for all of the
+ * lent bytes, so nothing here or in next() allocates.
+ */
+nc_status nc_splitter_lend(nc_splitter *sp, const char *data, size_t len)
+{
+    if (len == 0)
+        return NC_OK;
+    nc_status st = take(sp, data, len);
+    if (st != NC_OK)
+        return st;
+    sp->lent = (const unsigned char *)data;
+    sp->lent_len = len;
+    if (sp->pos == sp->len) { /* nothing unread: in place at once */
+        sp->base += sp->len;
+        sp->buf = sp->lent;
+        sp->len = len;
+        sp->pos = sp->scan = sp->chk = 0;
+        sp->lend = LEND_IN_PLACE;
+    } else {
+        sp->seam = sp->len;
+        sp->lent_copied = 0;
+        sp->lend = LEND_STITCH;
+        stitch_more(sp);
+    }
+    return NC_OK;
+}
+
+void nc_splitter_unlend(nc_splitter *sp)
+{
+    if (sp->lend == LEND_STITCH) {
+        memcpy(sp->own + sp->len, sp->lent + sp->lent_copied, sp->lent_len - sp->lent_copied);
+        sp->len += sp->lent_len - sp->lent_copied;
+    } else if (sp->lend == LEND_IN_PLACE) {
+        size_t keep = sp->len - sp->pos;
+        memcpy(sp->own, sp->buf + sp->pos, keep);
+        sp->base += sp->pos;
+        sp->scan -= sp->pos;
+        sp->chk = sp->chk > sp->pos ? sp->chk - sp->pos : 0;
+        sp->len = keep;
+        sp->pos = 0;
+    }
+    sp->buf = sp->own;
+    sp->lend = LEND_NONE;
+    sp->lent = NULL;
 }
 
 nc_status nc_splitter_finish(nc_splitter *sp)
@@ -858,7 +1118,7 @@ nc_status nc_splitter_finish(nc_splitter *sp)
  * white space is trimmed here; leading space was skipped before s.
  */
 static void emit(nc_splitter *sp, size_t s, size_t e, size_t next, unsigned flags, int para_after,
-                 nc_sentence *out)
+                 int terminal, nc_sentence *out)
 {
     const unsigned char *b = sp->buf;
     /* a Unicode space ends in a byte >= 0x80 (NBSP in 0xA0): most
@@ -880,7 +1140,17 @@ static void emit(nc_splitter *sp, size_t s, size_t e, size_t next, unsigned flag
      * header promises), and only the rest are copied into text.  The
      * sanitizing copy was ~40 % of the splitter's instructions. */
     const char *raw = (const char *)b + s;
-    int as_is = nc_utf8_fold_as_is(raw, e - s);
+    /* The clean prefix (next_candidate_clean) needs no second look, and
+     * the few bytes after it (the full stop, a closing quote) are checked
+     * here without a call.  The prefix ends on a character boundary, and so
+     * does e, but if e fell inside the prefix at a continuation byte the
+     * whole sentence is checked. */
+    size_t from = 0;
+    if (sp->chk > s)
+        from = sp->chk < e ? clean_upto(b, s, sp->chk, e, e) - s
+               : (sp->chk == e || (b[e] & 0xC0) != 0x80) ? e - s
+                                                         : 0;
+    int as_is = from == e - s ? NC_UTF8_AS_IS_NFC : nc_utf8_fold_as_is_from(raw, e - s, from);
     int nfc_quick = as_is == NC_UTF8_AS_IS_NFC;
     if (as_is) {
         out->text = raw;
@@ -910,7 +1180,9 @@ static void emit(nc_splitter *sp, size_t s, size_t e, size_t next, unsigned flag
         if (is_dateline(b + s, e - s))
             flags |= NC_SENT_DATELINE;
     }
-    if (!(flags & (NC_SENT_BULLET | NC_SENT_TRUNCATED)) && !ends_terminal(b + s, b + e))
+    /* terminal: decide() has seen the marks and closers that end raw[s, e)
+     * (no space follows them to trim), so ends_terminal would say yes */
+    if (!(flags & (NC_SENT_BULLET | NC_SENT_TRUNCATED)) && !terminal && !ends_terminal(b + s, b + e))
         flags |= NC_SENT_HEADING;
     out->start = sp->base + s;
     out->end = sp->base + e;
@@ -937,10 +1209,11 @@ static void truncate_sentence(nc_splitter *sp, nc_sentence *out)
         for (int k = 0; k < 3 && cut > sp->pos + 1 && (b[cut] & 0xC0) == 0x80; k++)
             cut--;
     }
-    emit(sp, sp->pos, cut, cut, sp->sflags | NC_SENT_TRUNCATED, 0, out);
+    emit(sp, sp->pos, cut, cut, sp->sflags | NC_SENT_TRUNCATED, 0, 0, out);
 }
 
-int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
+/* nc_splitter_next on the bytes in buf. */
+static int split_next(nc_splitter *sp, nc_sentence *out)
 {
     const unsigned char *b = sp->buf;
     if (!sp->started) {
@@ -966,7 +1239,7 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
             return 0;
         sp->in_sent = 1;
         sp->sflags = 0;
-        sp->scan = sp->pos;
+        sp->scan = sp->chk = sp->pos;
         if (sp->line_start) {
             size_t m = bullet_at(b + sp->pos, b + sp->len);
             if (m) {
@@ -978,7 +1251,8 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
     size_t limit = sp->pos + NC_MAX_SENTENCE_BYTES;
     size_t stop = limit < sp->len ? limit : sp->len;
     while (sp->scan < stop) {
-        size_t i = next_candidate(b, sp->scan, stop);
+        size_t i = sp->chk == sp->scan ? next_candidate_clean(b, sp->pos, sp->scan, stop, &sp->chk)
+                                       : next_candidate(b, sp->scan, stop);
         sp->scan = i;
         if (i == stop)
             break;
@@ -987,14 +1261,22 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
         if (v == V_WAIT)
             return 0;
         if (v == V_NO) {
-            sp->scan = d.resume > i ? d.resume : i + 1;
+            size_t to = d.resume > i ? d.resume : i + 1;
+            if (sp->chk == i) {
+                /* the bytes decide() passed over: "3.5", "U.S. Army", a
+                 * curly quote (whose continuation bytes no candidate is) */
+                sp->chk = clean_upto(b, sp->pos, i, to, sp->len);
+                if (sp->chk > to && sp->chk <= stop)
+                    to = sp->chk;
+            }
+            sp->scan = to;
             continue;
         }
         if (d.end - sp->pos > NC_MAX_SENTENCE_BYTES) {
             sp->scan = limit; /* closing quotes ran past the limit */
             break;
         }
-        emit(sp, sp->pos, d.end, d.resume, sp->sflags, d.para, out);
+        emit(sp, sp->pos, d.end, d.resume, sp->sflags, d.para, d.terminal, out);
         return 1;
     }
     /* no boundary within the limit: cut (the cut reads the byte at limit) */
@@ -1003,8 +1285,36 @@ int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
         return 1;
     }
     if (sp->finished && sp->scan >= sp->len && sp->pos < sp->len) {
-        emit(sp, sp->pos, sp->len, sp->len, sp->sflags, 1, out);
+        emit(sp, sp->pos, sp->len, sp->len, sp->sflags, 1, 0, out);
         return 1;
     }
     return 0;
+}
+
+int nc_splitter_next(nc_splitter *sp, nc_sentence *out)
+{
+    if (sp->lend != LEND_STITCH)
+        return split_next(sp, out);
+    for (;;) {
+        if (sp->pos >= sp->seam) {
+            /* The current sentence starts in the lent bytes: split them
+             * in place from here (own[seam..len) is a copy of their start). */
+            sp->base += sp->seam;
+            sp->buf = sp->lent;
+            sp->len = sp->lent_len;
+            sp->pos -= sp->seam;
+            sp->scan -= sp->seam;
+            sp->chk = sp->chk > sp->seam ? sp->chk - sp->seam : 0;
+            sp->lend = LEND_IN_PLACE;
+            return split_next(sp, out);
+        }
+        if (split_next(sp, out))
+            return 1;
+        if (sp->lent_copied == sp->lent_len) { /* all copied: own holds the input */
+            sp->lend = LEND_NONE;
+            sp->lent = NULL;
+            return 0;
+        }
+        stitch_more(sp);
+    }
 }

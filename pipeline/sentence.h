@@ -48,4 +48,18 @@ enum nc_abbrev_kind nc_split_abbrev_kind(const char *word, size_t len);
  */
 int nc_split_is_starter(const char *word, size_t len);
 
+/*
+ * nc_splitter_feed without the copy, for a caller that reads every
+ * sentence before the data dies (the classifier): data[0..len) must stay
+ * valid and unchanged until nc_splitter_unlend, which must come before the
+ * next feed, lend, finish or reset.  Sentences and offsets are exactly
+ * those of nc_splitter_feed.  NC_OK, NC_ERR_NOMEM (nothing taken) or
+ * NC_ERR_ARG (after finish, or while lending).
+ */
+nc_status nc_splitter_lend(nc_splitter *sp, const char *data, size_t len);
+/* End a lend: the lent bytes not yet split are copied into the splitter
+ * (room for them was made by nc_splitter_lend, so this cannot fail).
+ * Nothing happens when nothing is lent. */
+void nc_splitter_unlend(nc_splitter *sp);
+
 #endif

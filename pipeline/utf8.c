@@ -310,9 +310,15 @@ static void fold_masks(const unsigned char *p, unsigned *pr, unsigned *sp)
 
 int nc_utf8_fold_as_is(const char *in, size_t len)
 {
+    return nc_utf8_fold_as_is_from(in, len, 0);
+}
+
+int nc_utf8_fold_as_is_from(const char *in, size_t len, size_t from)
+{
     const unsigned char *s = (const unsigned char *)in;
-    size_t i = 0;
-    unsigned prev_space = 1; /* a space may not come first: folding trims it */
+    size_t i = from;
+    /* a space may not come first (folding trims it), nor after a space */
+    unsigned prev_space = from == 0 || s[from - 1] == ' ';
     int inert = 1;           /* every code point so far is NFC-inert */
     while (i < len) {
 #ifdef __SSE2__

@@ -128,6 +128,15 @@ size_t nc_utf8_sanitize(const char *in, size_t len, char *out, unsigned flags, i
 int nc_utf8_fold_as_is(const char *s, size_t len);
 
 /*
+ * nc_utf8_fold_as_is(s, len) when the caller already knows that s[0..from)
+ * (from <= len) is printable ASCII (0x20..0x7E) and NFC-inert sequences of
+ * U+2010..U+2027 and U+2030..U+203F, whole, with no space first and no two
+ * spaces in a row: only s[from..len) is examined.  The splitter checks
+ * most of a sentence that way while it looks for the sentence's end.
+ */
+int nc_utf8_fold_as_is_from(const char *s, size_t len, size_t from);
+
+/*
  * Work memory of nc_utf8_nfc, grown through the allocation hook and kept
  * between calls so a stream of sentences does not allocate per sentence.
  * Zero-initialise it; release with nc_utf8_nfc_free.

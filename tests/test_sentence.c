@@ -175,6 +175,52 @@ static const struct split_case cases[] = {
      {"Too many spaces here.", "Yes."}, 0, {0}, 0, {0}},
     {"empty", "", {NULL}, 0, {0}, 0, {0}},
     {"only space", " \n\r\n\t ", {NULL}, 0, {0}, 0, {0}},
+    /* the clean prefix (sentence.c): what the scan for the end checks on
+     * the way must leave the text exactly as the policy makes it */
+    {"clean prefix: double spaces",
+     "The  first sentence has two spaces in the middle of it, and  again here. Then more  text.",
+     {"The first sentence has two spaces in the middle of it, and again here.",
+      "Then more text."}, 0, {0}, 0, {0}},
+    {"clean prefix: quotes and dashes",
+     "He said \xE2\x80\x9Cthe talks \xE2\x80\x94 long ones \xE2\x80\x94 had ended\xE2\x80\x9D on "
+     "Monday. Then he left \xE2\x80\x98quietly\xE2\x80\x99.",
+     {"He said \xE2\x80\x9Cthe talks \xE2\x80\x94 long ones \xE2\x80\x94 had ended\xE2\x80\x9D on "
+      "Monday.",
+      "Then he left \xE2\x80\x98quietly\xE2\x80\x99."}, 0, {0}, 0, {0}},
+    {"clean prefix: quoted sentences",
+     "\xE2\x80\x9CWe will go,\xE2\x80\x9D he said to the crowd outside. \xE2\x80\x9CNow.\xE2\x80\x9D "
+     "Then silence fell.",
+     {"\xE2\x80\x9CWe will go,\xE2\x80\x9D he said to the crowd outside.",
+      "\xE2\x80\x9CNow.\xE2\x80\x9D", "Then silence fell."}, 0, {0}, 0, {0}},
+    {"clean prefix: tab, Latin-1, ellipsis",
+     "Caf\xC3\xA9 owners\tmet on Tuesday in the old town hall. They agreed on a plan\xE2\x80\xA6 "
+     "Later it failed.",
+     {"Caf\xC3\xA9 owners met on Tuesday in the old town hall.",
+      "They agreed on a plan\xE2\x80\xA6", "Later it failed."}, 0, {0}, 0, {0}},
+    {"clean prefix: Unicode spaces",
+     "One part of the text\xE2\x80\xA8second part of the same text here. Next one \xE2\x80\x83 with "
+     "an em space.",
+     {"One part of the text second part of the same text here.", "Next one with an em space."},
+     0, {0}, 0, {0}},
+    /* the word before a full stop (word_start): 16 bytes a step, any ASCII
+     * space ends it, the look-behind limit cuts it */
+    {"word before a period: long words",
+     "The deal with the Supercalifragilisticexpialidocious Corp. The firm agreed. Talks with "
+     "Extraordinarilylongcompanyname Corp. officials ended. He was "
+     "supercalifragilisticexpialidocious. Then he left. The x-ray-U.S. Army deal held.",
+     {"The deal with the Supercalifragilisticexpialidocious Corp.", "The firm agreed.",
+      "Talks with Extraordinarilylongcompanyname Corp. officials ended.",
+      "He was supercalifragilisticexpialidocious.", "Then he left.",
+      "The x-ray-U.S. Army deal held."}, 0, {0}, 0, {0}},
+    {"word before a period: control spaces",
+     "He met\tMr. Smith today at noon. He met\vDr. Jones\fMrs. Ray and\rGen. Lee too. Fine.",
+     {"He met Mr. Smith today at noon.", "He met Dr. Jones Mrs. Ray and", "Gen. Lee too.",
+      "Fine."}, 0, {0}, 0, {0}},
+    {"word before a period: look-behind limit",
+     "The aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaMr. Smith came. The "
+     "bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbMr. Jones came.",
+     {"The aaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaaMr.", "Smith came.",
+      "The bbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbbMr.", "Jones came."}, 0, {0}, 0, {0}},
 };
 
 /* One sentence as returned, with its own copy of the text. */
@@ -186,19 +232,31 @@ struct got {
     uint32_t para, index;
 };
 
-/* Split in[0..len) fed in chunks of `chunk` bytes (0 = all at once). */
-static size_t split_chunked(const char *in, size_t len, size_t chunk, struct got *g, size_t max)
+/* Split in[0..len) fed in chunks of `chunk` bytes (0 = all at once); with
+ * lend, each chunk is lent (nc_splitter_lend) from a copy of its own that
+ * is overwritten and freed at once after nc_splitter_unlend, so a read of
+ * lent bytes after it, or beyond them, shows (under ASan too). */
+static size_t split_chunks(const char *in, size_t len, size_t chunk, struct got *g, size_t max,
+                           int lend)
 {
     nc_splitter *sp;
     assert_int_equal(nc_splitter_new(&sp), NC_OK);
     size_t n = 0;
     nc_sentence s;
+    char *piece = NULL;
     if (chunk == 0)
         chunk = len ? len : 1;
     for (size_t off = 0;; off += chunk) {
         if (off < len) {
             size_t k = len - off < chunk ? len - off : chunk;
-            assert_int_equal(nc_splitter_feed(sp, in + off, k), NC_OK);
+            if (lend) {
+                piece = malloc(k);
+                assert_non_null(piece);
+                memcpy(piece, in + off, k);
+                assert_int_equal(nc_splitter_lend(sp, piece, k), NC_OK);
+            } else {
+                assert_int_equal(nc_splitter_feed(sp, in + off, k), NC_OK);
+            }
         } else {
             assert_int_equal(nc_splitter_finish(sp), NC_OK);
         }
@@ -214,12 +272,23 @@ static size_t split_chunked(const char *in, size_t len, size_t chunk, struct got
             g[n].index = s.index_in_paragraph;
             n++;
         }
+        if (piece) {
+            nc_splitter_unlend(sp);
+            memset(piece, 0xAA, len - off < chunk ? len - off : chunk);
+            free(piece);
+            piece = NULL;
+        }
         if (off >= len)
             break;
     }
     assert_int_equal(nc_splitter_next(sp, &s), 0);
     nc_splitter_free(sp);
     return n;
+}
+
+static size_t split_chunked(const char *in, size_t len, size_t chunk, struct got *g, size_t max)
+{
+    return split_chunks(in, len, chunk, g, max, 0);
 }
 
 /* The raw slice [start, end) after the policy and NFC equals the text. */
@@ -296,6 +365,9 @@ static void test_cases(void **state)
         for (size_t chunk = 1; chunk <= len; chunk++) {
             size_t m = split_chunked(k->in, len, chunk, part, MAXS + 4);
             same(whole, n, part, m, k->name, chunk);
+            /* and so does every chunking of lent input */
+            m = split_chunks(k->in, len, chunk, part, MAXS + 4, 1);
+            same(whole, n, part, m, k->name, chunk);
         }
     }
 }
@@ -312,6 +384,83 @@ static void test_index_in_paragraph(void **state)
         assert_int_equal(g[i].para, para[i]);
         assert_int_equal(g[i].index, idx[i]);
     }
+}
+
+/* NUL is a space to the word before a full stop too (word_start's 16-byte
+ * step; the table above has no NUL but in one case). */
+static void test_word_start_nul(void **state)
+{
+    (void)state;
+    static const char in[] = "At the meeting he met\0Mr. Smith came. Yes.";
+    struct got whole[4], part[4];
+    size_t n = split_chunked(in, sizeof in - 1, 0, whole, 4);
+    assert_int_equal(n, 2);
+    assert_int_equal(whole[0].len, strlen("At the meeting he met Mr. Smith came."));
+    assert_memory_equal(whole[0].text, "At the meeting he met Mr. Smith came.", whole[0].len);
+    for (size_t chunk = 1; chunk < sizeof in; chunk++) {
+        size_t m = split_chunked(in, sizeof in - 1, chunk, part, 4);
+        same(whole, n, part, m, "word_start nul", chunk);
+    }
+}
+
+/*
+ * Lent input that switches to in-place splitting in the middle of a
+ * sentence: the first chunk ends in the first two bytes of an em space,
+ * which the next sentence starts after, so the switch finds the sentence
+ * begun and checked up to its tab.  Positions carried over the switch
+ * (scan, the clean prefix) must move with it: the tab must still be folded.
+ */
+static void test_lend_seam(void **state)
+{
+    (void)state;
+    static char in[2600];
+    size_t len = 0;
+    const char *first = "First one.";
+    memcpy(in, first, strlen(first));
+    len += strlen(first);
+    memset(in + len, ' ', 300);
+    len += 300;
+    memcpy(in + len, "\xE2\x80", 2);
+    len += 2;
+    size_t cut = len;
+    const char *tab = "\x83Tab\there ";
+    memcpy(in + len, tab, strlen(tab));
+    len += strlen(tab);
+    memset(in + len, 'y', 2000);
+    len += 2000;
+    memcpy(in + len, ". End.", 6);
+    len += 6;
+    static struct got whole[4], lent[4];
+    size_t n = split_chunked(in, len, 0, whole, 4);
+    assert_int_equal(n, 3);
+    assert_memory_equal(whole[1].text, "Tab here yyy", 12);
+    /* lent in two chunks, split at cut */
+    nc_splitter *sp;
+    nc_sentence s;
+    assert_int_equal(nc_splitter_new(&sp), NC_OK);
+    size_t m = 0;
+    for (int k = 0; k < 3; k++) {
+        if (k == 0)
+            assert_int_equal(nc_splitter_lend(sp, in, cut), NC_OK);
+        else if (k == 1)
+            assert_int_equal(nc_splitter_lend(sp, in + cut, len - cut), NC_OK);
+        else
+            assert_int_equal(nc_splitter_finish(sp), NC_OK);
+        while (nc_splitter_next(sp, &s)) {
+            assert_true(m < 4);
+            memcpy(lent[m].text, s.text, s.len);
+            lent[m].len = s.len;
+            lent[m].start = s.start;
+            lent[m].end = s.end;
+            lent[m].flags = s.flags;
+            lent[m].para = s.paragraph;
+            lent[m].index = s.index_in_paragraph;
+            m++;
+        }
+        nc_splitter_unlend(sp);
+    }
+    nc_splitter_free(sp);
+    same(whole, n, lent, m, "lend seam", cut);
 }
 
 static void test_reset(void **state)
@@ -366,9 +515,9 @@ static void *peak_alloc(void *ud, void *ptr, size_t size)
  * are cut at the last space before NC_MAX_SENTENCE_BYTES, flagged
  * TRUNCATED, and the splitter's memory stays bounded.
  */
-static void test_long_line(void **state)
+/* A line of TOTAL bytes without a full stop, fed (or lent) in chunks. */
+static void long_line(int lend)
 {
-    (void)state;
     enum { CHUNK = 65536, TOTAL = 20 * 1024 * 1024 };
     char *chunk = malloc(CHUNK);
     assert_non_null(chunk);
@@ -382,7 +531,9 @@ static void test_long_line(void **state)
     size_t count = 0, covered = 0;
     uint64_t last_end = 0;
     for (size_t off = 0; off <= TOTAL; off += CHUNK) {
-        if (off < TOTAL)
+        if (off < TOTAL && lend)
+            assert_int_equal(nc_splitter_lend(sp, chunk, CHUNK), NC_OK);
+        else if (off < TOTAL)
             assert_int_equal(nc_splitter_feed(sp, chunk, CHUNK), NC_OK);
         else
             assert_int_equal(nc_splitter_finish(sp), NC_OK);
@@ -396,6 +547,7 @@ static void test_long_line(void **state)
                 assert_true(s.flags & NC_SENT_TRUNCATED);
             count++;
         }
+        nc_splitter_unlend(sp);
     }
     nc_splitter_free(sp);
     nc_set_allocator(NULL, NULL);
@@ -404,6 +556,13 @@ static void test_long_line(void **state)
     if (peak_bytes > 4u * 1024 * 1024)
         fail_msg("peak memory %zu bytes for a %d-byte line", peak_bytes, TOTAL);
     free(chunk);
+}
+
+static void test_long_line(void **state)
+{
+    (void)state;
+    long_line(0);
+    long_line(1);
 }
 
 /* No space at all, and multi-byte characters: the cut falls between characters. */
@@ -488,6 +647,8 @@ static void test_seed_article(void **state)
     for (size_t chunk = 1; chunk < 300; chunk += 37) {
         size_t m = split_chunked(in, len, chunk, h, 128);
         same(g, n, h, m, "seed", chunk);
+        m = split_chunks(in, len, chunk, h, 128, 1);
+        same(g, n, h, m, "seed lent", chunk);
     }
     free(in);
 }
@@ -566,6 +727,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_lists_sorted),
         cmocka_unit_test(test_cases),        cmocka_unit_test(test_index_in_paragraph),
+        cmocka_unit_test(test_word_start_nul), cmocka_unit_test(test_lend_seam),
         cmocka_unit_test(test_reset),        cmocka_unit_test(test_long_line),
         cmocka_unit_test(test_hard_cut),     cmocka_unit_test(test_seed_article),
         cmocka_unit_test(test_abbrev_kinds), cmocka_unit_test(test_alloc_failure),

@@ -339,7 +339,8 @@ static void test_sanitize_fast_path(void **state)
 /* nc_utf8_fold_as_is against the sanitizer: when it says "as is", folding
  * gives the input back (and the NFC quick check agrees with its verdict);
  * when the input has no control byte or DEL and folding gives it back, it
- * says "as is".  Long ASCII runs reach its 16-byte steps and their
+ * says "as is"; nc_utf8_fold_as_is_from agrees with it from every point
+ * where it may start.  Long ASCII runs reach its 16-byte steps and their
  * overlapping last step; the rest its byte-at-a-time path. */
 static void test_fold_as_is(void **state)
 {
@@ -355,6 +356,7 @@ static void test_fold_as_is(void **state)
     unsigned char in[200], got[700];
     uint64_t seed = 4242;
     int as_is_seen = 0, nfc_seen = 0;
+    long from_seen = 0;
     for (int iter = 0; iter < 40000; iter++) {
         size_t len = 0;
         int np = (int)(nc_rand_next(&seed) % 14);
@@ -387,7 +389,28 @@ static void test_fold_as_is(void **state)
             fail_msg("iteration %d: NFC verdict %d on '%.*s'", iter, v, (int)n, t);
         as_is_seen += v != 0;
         nfc_seen += v == NC_UTF8_AS_IS;
+        /* _from gives the same verdict from every character boundary of
+         * the clean prefix its caller may name (utf8.h) */
+        size_t from = 0;
+        for (;;) {
+            int vf = nc_utf8_fold_as_is_from(t, n, from);
+            if (vf != v)
+                fail_msg("iteration %d: from %zu: %d, not %d, on '%.*s'", iter, from, vf, v,
+                         (int)n, t);
+            from_seen += from > 0;
+            const unsigned char *u = (const unsigned char *)t + from;
+            if (from < n && u[0] > ' ' && u[0] < 0x7F)
+                from++;
+            else if (from < n && u[0] == ' ' && from > 0 && u[-1] != ' ')
+                from++;
+            else if (n - from >= 3 && u[0] == 0xE2 && u[1] == 0x80 &&
+                     ((u[2] >= 0x90 && u[2] <= 0xA7) || (u[2] >= 0xB0 && u[2] <= 0xBF)))
+                from += 3;
+            else
+                break;
+        }
     }
+    assert_true(from_seen > 100000);
     /* the cases are not all of one kind */
     assert_true(as_is_seen > 1000 && as_is_seen < 39000);
     assert_true(nfc_seen > 10);
