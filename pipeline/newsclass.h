@@ -97,10 +97,14 @@ NC_API void nc_set_allocator(nc_alloc_fn fn, void *ud);
 #define NC_SENT_TRUNCATED  0x10u /* cut at NC_MAX_SENTENCE_BYTES, not at a boundary */
 
 /*
- * Sentences longer than this are cut at the last space before the limit (or
- * at the limit) so that a 100 MB line splits in bounded memory.
+ * Sentences longer than this many input bytes (end - start, below) are cut
+ * at the last space before the limit (or at the limit) so that a 100 MB
+ * line splits in bounded memory.  A sentence's text is at most
+ * NC_MAX_SENTENCE_TEXT bytes: each invalid input byte becomes U+FFFD, three
+ * bytes.
  */
 #define NC_MAX_SENTENCE_BYTES 65536u
+#define NC_MAX_SENTENCE_TEXT (3u * NC_MAX_SENTENCE_BYTES)
 
 /*
  * One sentence.  text/len is the sentence as valid UTF-8 NFC with inner

@@ -12,7 +12,8 @@
  * and (5) its first 512 bytes to nc_explain.  Beyond "no crash, no
  * leak, no UB", it checks the contract of newsclass.h: every sentence is
  * non-empty valid UTF-8 without NUL, with single inner spaces and none at
- * the ends, at most NC_MAX_SENTENCE_BYTES long, with offsets inside the
+ * the ends, at most NC_MAX_SENTENCE_TEXT long from at most
+ * NC_MAX_SENTENCE_BYTES input bytes, with offsets inside the
  * input and in order; the chunking changes nothing (the same sentences,
  * offsets and flags); the classifier sees those same sentences; every
  * posterior is finite and they sum to 1; labels only are the labels of the
@@ -97,7 +98,8 @@ static uint64_t fnv(uint64_t h, const void *p, size_t n)
 static uint64_t check_sentence(uint64_t h, const nc_sentence *s, size_t total, uint64_t *last)
 {
     FUZZ_CHECK(s->len > 0);
-    FUZZ_CHECK(s->len <= NC_MAX_SENTENCE_BYTES);
+    FUZZ_CHECK(s->len <= NC_MAX_SENTENCE_TEXT);
+    FUZZ_CHECK(s->end - s->start <= NC_MAX_SENTENCE_BYTES);
     FUZZ_CHECK(fuzz_utf8_valid(s->text, s->len));
     FUZZ_CHECK(memchr(s->text, '\0', s->len) == NULL);
     FUZZ_CHECK(s->text[0] != ' ' && s->text[s->len - 1] != ' ');
