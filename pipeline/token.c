@@ -12,6 +12,13 @@
  * block a sentence, as a rule): no allocation or copy per token.  With
  * SSE2 a word's ASCII letters and digits are taken sixteen bytes a step
  * (alnum_run), whatever their case.
+ *
+ * One arena block a sentence holds the token array, a zero-padded copy of
+ * the sentence (so a 16-byte step may start anywhere before its end) and
+ * the texts.  nc_tokenize's own loop takes the common cases with few live
+ * values: ASCII separators, and an ASCII word of at most 15 bytes followed
+ * by an ASCII byte other than an apostrophe, in one step.  Everything else
+ * (a tenth of the tokens) goes to slow_token, one code point at a time.
  */
 #include <assert.h>
 #include <string.h>
@@ -181,214 +188,337 @@ static size_t fold_append(char *buf, size_t blen, int32_t cp, unsigned *shape, i
 }
 
 /*
- * Room for one more token's folded text and NUL at *tp (NC_MAX_TOKEN_BYTES
- * + 1 bytes before *tend).  Token texts are laid out one after another in
- * arena blocks sized for the rest of the sentence (enough for all of it
- * when it is ASCII), instead of a copy per token.
+ * The tokenizer's state between tokens.  nc_tokenize keeps its own copies
+ * of the hot fields in locals (registers) and writes them here only around
+ * a call of slow_token, so the common word path has few live values.
  */
-static nc_status text_room(nc_arena *a, size_t rest, char **tp, char **tend)
+struct tok_state {
+    const unsigned char *s; /* the sentence, copied with SRC_PAD zero bytes after it */
+    size_t len;
+    nc_arena *a;
+    nc_token *toks, *t, *tlim; /* the array, the next token's slot, the array's end */
+    char *tp, *tend;           /* where the next token's text goes, its block's end */
+};
+
+/*
+ * Zero bytes after the copy of the sentence: a 16-byte step from any
+ * position before its end, and the byte after a run that reaches the end,
+ * read the copy, never past it; a zero byte is a separator (it ends every
+ * run and token).
+ */
+#define SRC_PAD 16u
+
+/*
+ * Text room.  At every token start, tend - tp >= 2 * (bytes left) +
+ * TEXT_SLACK.  An ASCII word of r bytes writes r + 1 (its NUL) <= 2r bytes
+ * for the r or more bytes it takes, so the fast path keeps this without a
+ * test; slow_token, whose folds may grow (U+0390 takes 2 bytes and folds
+ * to 6), restores it after each token with a new block when needed.  No
+ * token writes more than NC_MAX_TOKEN_BYTES + 1 bytes at tp, counting the
+ * 16 bytes a step stores beyond the token (the step runs while blen + 16
+ * <= NC_MAX_TOKEN_BYTES, or at blen 0).
+ */
+#define TEXT_SLACK (NC_MAX_TOKEN_BYTES + 1u)
+
+static nc_status text_room(struct tok_state *k, size_t i)
 {
-    if ((size_t)(*tend - *tp) > NC_MAX_TOKEN_BYTES)
+    size_t need = 2 * (k->len - i) + TEXT_SLACK;
+    if ((size_t)(k->tend - k->tp) >= need)
         return NC_OK;
-    size_t size = rest + NC_MAX_TOKEN_BYTES + 1;
-    if (size < rest)
-        return NC_ERR_NOMEM;
-    char *b = nc_arena_alloc(a, size);
+    char *b = nc_arena_alloc(k->a, need);
     if (!b)
         return NC_ERR_NOMEM;
-    *tp = b;
-    *tend = b + size;
+    k->tp = b;
+    k->tend = b + need;
     return NC_OK;
+}
+
+/* A token array twice as large, the tokens so far copied (a sentence of
+ * one-byte tokens like "a!b!c"). */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static nc_status grow_tokens(struct tok_state *k)
+{
+    size_t cnt = (size_t)(k->t - k->toks);
+    nc_token *nt = nc_arena_alloc(k->a, 2 * cnt * sizeof *nt);
+    if (!nt)
+        return NC_ERR_NOMEM;
+    memcpy(nt, k->toks, cnt * sizeof *nt);
+    k->toks = nt;
+    k->t = nt + cnt;
+    k->tlim = nt + 2 * cnt;
+    return NC_OK;
+}
+
+/*
+ * Everything but an ASCII separator and the fast path's plain ASCII word:
+ * one token (a word the fast path gave up on, a number, kept punctuation,
+ * anything that starts with a non-ASCII code point) or one separator code
+ * point at s[i].  Returns the position after it, or SIZE_MAX when out of
+ * memory.  Out of line: it is a tenth of the tokens, and inline its many
+ * live values pushed nc_tokenize's own onto the stack.
+ */
+#if defined(__GNUC__)
+__attribute__((noinline))
+#endif
+static size_t slow_token(struct tok_state *k, size_t i)
+{
+    const unsigned char *s = k->s;
+    const size_t len = k->len;
+    char *tp = k->tp;
+    int32_t cp;
+    enum cls cl;
+    size_t w = next_cp(s, len, i, &cp, &cl);
+    if (cl == C_SPACE || cl == C_OTHER || cl == C_NUMSEP || cl == C_APOS)
+        return i + w; /* Separators, and an apostrophe not inside a word, are not tokens. */
+    size_t blen = 0;
+    uint8_t type = NC_TOK_WORD;
+    unsigned shape = 0;
+    uint32_t punct = 0;
+    if (cl == C_KEEP) {
+        /* Kept punctuation has no case fold (" ? ! $ %, the curly quotes,
+         * guillemets, euro, pound, yen): its bytes as they are, which
+         * utf8proc_iterate has checked are the shortest UTF-8 form. */
+        memcpy(tp, s + i, w);
+        blen = w;
+        type = NC_TOK_PUNCT;
+        punct = (uint32_t)cp;
+        i += w;
+    } else if (cl == C_DIGIT) {
+        /* digits with inner separators: 3.5  62,000  2:30 */
+        type = NC_TOK_NUMBER;
+        while (i < len) {
+            if ((unsigned)s[i] - '0' < 10u) { /* ASCII digit: the common case */
+                if (blen < NC_MAX_TOKEN_BYTES)
+                    tp[blen++] = (char)s[i];
+                i++;
+                continue;
+            }
+            w = next_cp(s, len, i, &cp, &cl);
+            if (cl == C_DIGIT) {
+                if (blen + w <= NC_MAX_TOKEN_BYTES) {
+                    memcpy(tp + blen, s + i, w);
+                    blen += w;
+                }
+                i += w;
+            } else if (cl == C_NUMSEP && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
+                if (blen + 1 <= NC_MAX_TOKEN_BYTES)
+                    tp[blen++] = (char)s[i];
+                i += 1;
+            } else if (cl == C_LETTER) {
+                /* "2nd", "1990s", "v1": a word with digits */
+                type = NC_TOK_WORD;
+                unsigned sh = 0;
+                blen = fold_append(tp, blen, cp, &sh, 0);
+                i += w;
+            } else {
+                break;
+            }
+        }
+    } else { /* C_LETTER */
+        shape = NC_SHAPE_UPPER;
+        int letters = 0;
+        do { /* i < len: s[i] is the first letter */
+#ifdef HAVE_ALNUM_RUN
+            /* ASCII letters and digits, ALNUM_STEP bytes a step while
+             * that many more fit the token (the cut is unchanged); the
+             * step may read the copy's zero padding, which ends a run. */
+            if (blen + ALNUM_STEP <= NC_MAX_TOKEN_BYTES) {
+                /* all the bytes, folded: those past the run lie
+                 * beyond the token's end, where its NUL and the next
+                 * token go */
+                struct alnum_run r = alnum_run(s + i, tp + blen);
+                if (r.len) {
+                    if (r.first_upper && letters == 0)
+                        shape |= NC_SHAPE_CAP;
+                    if (r.not_upper)
+                        shape &= ~NC_SHAPE_UPPER;
+                    blen += r.len;
+                    letters += (int)r.len;
+                    i += r.len;
+                    if (r.len == ALNUM_STEP)
+                        continue;
+                    /* Any ASCII byte but an apostrophe after the run
+                     * ends the word (the zero after the sentence too). */
+                    unsigned c = s[i];
+                    if (c < 0x80 && c != '\'')
+                        break;
+                }
+                /* else s[i] is no ASCII letter or digit: decoded below */
+            } else
+#endif
+            {
+                /* ASCII letters and digits decided inline exactly as
+                 * next_cp + fold_append decide them: a lower-case
+                 * letter or a digit ends "all upper case", an
+                 * upper-case first letter sets "capitalised". */
+                unsigned c = s[i];
+                if (c - 'a' < 26u || c - '0' < 10u) {
+                    shape &= ~NC_SHAPE_UPPER;
+                    if (blen < NC_MAX_TOKEN_BYTES)
+                        tp[blen++] = (char)c;
+                    letters++;
+                    i++;
+                    continue;
+                }
+                if (c - 'A' < 26u) {
+                    if (letters == 0)
+                        shape |= NC_SHAPE_CAP;
+                    if (blen < NC_MAX_TOKEN_BYTES)
+                        tp[blen++] = (char)(c + 32);
+                    letters++;
+                    i++;
+                    continue;
+                }
+            }
+            w = next_cp(s, len, i, &cp, &cl);
+            if (cl == C_LETTER || cl == C_DIGIT) {
+                blen = fold_append(tp, blen, cp, &shape, letters == 0);
+                letters++;
+                i += w;
+            } else if (cl == C_APOS && i + w < len) {
+                /* keep an apostrophe only between letters: don't, China's */
+                int32_t ncp;
+                enum cls ncl;
+                next_cp(s, len, i + w, &ncp, &ncl);
+                if (ncl != C_LETTER)
+                    break;
+                if (blen + 1 <= NC_MAX_TOKEN_BYTES)
+                    tp[blen++] = '\'';
+                i += w;
+            } else {
+                break;
+            }
+        } while (i < len);
+        if (letters < 2)
+            shape &= ~NC_SHAPE_UPPER;
+    }
+    /* Every path above appends its first character (a fold of one
+     * code point is at least one byte and fits an empty token). */
+    assert(blen > 0);
+    if (k->t == k->tlim && grow_tokens(k) != NC_OK)
+        return SIZE_MAX;
+    nc_token *t = k->t++;
+    t->text = tp;
+    t->len = (uint32_t)blen;
+    t->type = type;
+    t->shape = (uint8_t)shape;
+    t->punct = punct;
+    tp[blen] = '\0';
+    k->tp = tp + blen + 1;
+    if (text_room(k, i) != NC_OK)
+        return SIZE_MAX;
+    return i;
+}
+
+/* ASCII bytes that are separators where a token could start: all but
+ * letters, digits and the kept " ? ! $ % (C_SPACE, C_OTHER, C_NUMSEP,
+ * C_APOS), as a 128-bit set. */
+static inline int ascii_sep(unsigned c)
+{
+    static const uint64_t sep[2] = { 0x7c00ffc9ffffffffu, 0xf8000001f8000001u };
+    return (int)((sep[c >> 6] >> (c & 63)) & 1u);
 }
 
 /*
  * Not inlined into the featurizer (LTO would): it runs once a sentence,
  * and on its own it keeps its cursor, token slot and text pointer in
  * registers, where inlined into sentence_features they lived on the stack.
+ *
+ * The sentence is first copied, zero-padded, into the same arena block as
+ * the token array and the text, so a 16-byte step may start anywhere in
+ * it.  The loop then takes the common cases inline with few live values:
+ * an ASCII separator, and an ASCII word of at most 15 letters and digits
+ * followed by an ASCII byte other than an apostrophe (the space after it
+ * skipped too), in one 16-byte step.  Everything else goes to slow_token.
  */
 #if defined(__GNUC__)
 __attribute__((noinline))
 #endif
 nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, size_t *n)
 {
-    const unsigned char *s = (const unsigned char *)str;
     /* Words average five bytes or more; the array grows (by copying in the
      * arena) for the rare sentence of one-letter tokens like "a!b!c". */
-    size_t cap = len / 4 + 16;
-    nc_token *toks = nc_arena_alloc(a, cap * sizeof *toks);
-    if (!toks)
+    if (len > (SIZE_MAX - 4096) / 16)
         return NC_ERR_NOMEM;
-    nc_token *t = toks, *tlim = toks + cap; /* the next token's slot, the array's end */
-    char *tp = NULL, *tend = NULL; /* where the next token's text goes */
+    size_t cap = len / 4 + 16;
+    size_t text = 2 * len + TEXT_SLACK; /* the text-room rule at i = 0 */
+    char *block = nc_arena_alloc(a, cap * sizeof(nc_token) + len + SRC_PAD + text);
+    if (!block)
+        return NC_ERR_NOMEM;
+    struct tok_state k;
+    k.toks = (nc_token *)(void *)block;
+    k.tlim = k.toks + cap;
+    unsigned char *copy = (unsigned char *)block + cap * sizeof(nc_token);
+    if (len)
+        memcpy(copy, str, len);
+    memset(copy + len, 0, SRC_PAD);
+    k.s = copy;
+    k.len = len;
+    k.a = a;
+    const unsigned char *s = copy;
+    nc_token *t = k.toks, *tlim = k.tlim;
+    char *tp = (char *)copy + len + SRC_PAD;
+    k.tend = tp + text; /* the slow path's only: the fast one needs no test */
     size_t i = 0;
     while (i < len) {
         unsigned c0 = s[i];
-        if (c0 == ' ') { /* most separators: skipped without next_cp */
+#ifdef HAVE_ALNUM_RUN
+        if ((c0 | 0x20) - 'a' < 26u) {
+            /* A word: its letters and digits, folded, stored at tp all 16
+             * at once (the bytes past it are overwritten by its NUL and
+             * the next token). */
+            __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
+            __m128i z = _mm_or_si128(x, _mm_set1_epi8(0x20));
+            _mm_storeu_si128((__m128i *)(void *)tp, z);
+            unsigned alnum = (unsigned)_mm_movemask_epi8(
+                _mm_or_si128(in_range(z, 'a', 26), in_range(x, '0', 10)));
+            unsigned r = (unsigned)__builtin_ctz(~alnum); /* 1..16 */
+            unsigned c = s[i + r];                        /* the padding at the end */
+            if (r < ALNUM_STEP && c < 0x80 && c != '\'') {
+                /* Capitalised: its first byte is A-Z; all upper case: the
+                 * run of A-Z bytes covers it (a digit ends that), two
+                 * bytes or more. */
+                unsigned upper = (unsigned)_mm_movemask_epi8(in_range(x, 'A', 26));
+                unsigned ru = (unsigned)__builtin_ctz(~upper);
+                unsigned shape = (ru != 0) | ((ru >= r && r >= 2) << 1);
+                if (t == tlim) {
+                    k.t = t;
+                    if (grow_tokens(&k) != NC_OK)
+                        return NC_ERR_NOMEM;
+                    t = k.t;
+                    tlim = k.tlim;
+                }
+                t->text = tp;
+                t->len = r;
+                t->type = NC_TOK_WORD;
+                t->shape = (uint8_t)shape;
+                t->punct = 0;
+                t++;
+                tp[r] = '\0';
+                tp += r + 1;
+                i += r + (c == ' ');
+                continue;
+            }
+            /* longer, or followed by an apostrophe or a non-ASCII byte */
+        } else
+#endif
+        if (c0 < 0x80 && ascii_sep(c0)) {
             i++;
             continue;
         }
-        /* An ASCII letter, most tokens' start, goes straight to the word
-         * loop, which reads it again; anything else is decoded here. */
-        int32_t cp = (int32_t)c0;
-        enum cls cl = C_LETTER;
-        size_t w = 1;
-        if ((c0 | 0x20) - 'a' >= 26u) {
-            w = next_cp(s, len, i, &cp, &cl);
-            if (cl == C_SPACE || cl == C_OTHER || cl == C_NUMSEP || cl == C_APOS) {
-                /* Separators, and an apostrophe not inside a word, are not tokens. */
-                i += w;
-                continue;
-            }
-        }
-        if (text_room(a, len - i, &tp, &tend) != NC_OK)
+        k.t = t;
+        k.tlim = tlim;
+        k.tp = tp;
+        i = slow_token(&k, i);
+        if (i == SIZE_MAX)
             return NC_ERR_NOMEM;
-        size_t blen = 0;
-        uint8_t type = NC_TOK_WORD;
-        unsigned shape = 0;
-        uint32_t punct = 0;
-        if (cl == C_KEEP) {
-            blen = fold_append(tp, 0, cp, &(unsigned){ 0 }, 0);
-            type = NC_TOK_PUNCT;
-            punct = (uint32_t)cp;
-            i += w;
-        } else if (cl == C_DIGIT) {
-            /* digits with inner separators: 3.5  62,000  2:30 */
-            type = NC_TOK_NUMBER;
-            while (i < len) {
-                if ((unsigned)s[i] - '0' < 10u) { /* ASCII digit: the common case */
-                    if (blen < NC_MAX_TOKEN_BYTES)
-                        tp[blen++] = (char)s[i];
-                    i++;
-                    continue;
-                }
-                w = next_cp(s, len, i, &cp, &cl);
-                if (cl == C_DIGIT) {
-                    if (blen + w <= NC_MAX_TOKEN_BYTES) {
-                        memcpy(tp + blen, s + i, w);
-                        blen += w;
-                    }
-                    i += w;
-                } else if (cl == C_NUMSEP && i + 1 < len && s[i + 1] >= '0' && s[i + 1] <= '9') {
-                    if (blen + 1 <= NC_MAX_TOKEN_BYTES)
-                        tp[blen++] = (char)s[i];
-                    i += 1;
-                } else if (cl == C_LETTER) {
-                    /* "2nd", "1990s", "v1": a word with digits */
-                    type = NC_TOK_WORD;
-                    unsigned sh = 0;
-                    blen = fold_append(tp, blen, cp, &sh, 0);
-                    i += w;
-                } else {
-                    break;
-                }
-            }
-        } else { /* C_LETTER */
-            shape = NC_SHAPE_UPPER;
-            int letters = 0;
-            do { /* i < len: s[i] is the first letter */
-#ifdef HAVE_ALNUM_RUN
-                /* ASCII letters and digits, ALNUM_STEP bytes a step while
-                 * that many more fit the token (the cut is unchanged) and
-                 * the sentence; its last few bytes go byte by byte. */
-                if (len - i >= ALNUM_STEP && blen + ALNUM_STEP <= NC_MAX_TOKEN_BYTES) {
-                    /* all the bytes, folded: those past the run lie
-                     * beyond the token's end, where its NUL and the next
-                     * token go */
-                    struct alnum_run r = alnum_run(s + i, tp + blen);
-                    if (r.len) {
-                        if (r.first_upper && letters == 0)
-                            shape |= NC_SHAPE_CAP;
-                        if (r.not_upper)
-                            shape &= ~NC_SHAPE_UPPER;
-                        blen += r.len;
-                        letters += (int)r.len;
-                        i += r.len;
-                        if (r.len == ALNUM_STEP)
-                            continue;
-                        /* The byte after the run ends most words: any
-                         * ASCII byte but an apostrophe (a space, comma or
-                         * full stop, the common case; the space is
-                         * skipped here rather than by the loop above). */
-                        unsigned c = s[i];
-                        if (c < 0x80 && c != '\'') {
-                            i += c == ' ';
-                            break;
-                        }
-                    }
-                    /* else s[i] is no ASCII letter or digit: decoded below */
-                } else
-#endif
-                {
-                    /* ASCII letters and digits decided inline exactly as
-                     * next_cp + fold_append decide them: a lower-case
-                     * letter or a digit ends "all upper case", an
-                     * upper-case first letter sets "capitalised". */
-                    unsigned c = s[i];
-                    if (c - 'a' < 26u || c - '0' < 10u) {
-                        shape &= ~NC_SHAPE_UPPER;
-                        if (blen < NC_MAX_TOKEN_BYTES)
-                            tp[blen++] = (char)c;
-                        letters++;
-                        i++;
-                        continue;
-                    }
-                    if (c - 'A' < 26u) {
-                        if (letters == 0)
-                            shape |= NC_SHAPE_CAP;
-                        if (blen < NC_MAX_TOKEN_BYTES)
-                            tp[blen++] = (char)(c + 32);
-                        letters++;
-                        i++;
-                        continue;
-                    }
-                }
-                w = next_cp(s, len, i, &cp, &cl);
-                if (cl == C_LETTER || cl == C_DIGIT) {
-                    blen = fold_append(tp, blen, cp, &shape, letters == 0);
-                    letters++;
-                    i += w;
-                } else if (cl == C_APOS && i + w < len) {
-                    /* keep an apostrophe only between letters: don't, China's */
-                    int32_t ncp;
-                    enum cls ncl;
-                    next_cp(s, len, i + w, &ncp, &ncl);
-                    if (ncl != C_LETTER)
-                        break;
-                    if (blen + 1 <= NC_MAX_TOKEN_BYTES)
-                        tp[blen++] = '\'';
-                    i += w;
-                } else {
-                    break;
-                }
-            } while (i < len);
-            if (letters < 2)
-                shape &= ~NC_SHAPE_UPPER;
-        }
-        /* Every path above appends its first character (a fold of one
-         * code point is at least one byte and fits an empty token). */
-        assert(blen > 0);
-        if (t == tlim) {
-            size_t cnt = (size_t)(t - toks);
-            nc_token *nt = nc_arena_alloc(a, 2 * cnt * sizeof *nt);
-            if (!nt)
-                return NC_ERR_NOMEM;
-            memcpy(nt, toks, cnt * sizeof *nt);
-            toks = nt;
-            t = nt + cnt;
-            tlim = nt + 2 * cnt;
-        }
-        /* stored field by field: a token built in a local and copied cost
-         * a 24-byte copy through the stack */
-        t->text = tp;
-        t->len = (uint32_t)blen;
-        t->type = type;
-        t->shape = (uint8_t)shape;
-        t->punct = punct;
-        t++;
-        tp[blen] = '\0';
-        tp += blen + 1;
+        t = k.t;
+        tlim = k.tlim;
+        tp = k.tp;
     }
-    *out = toks;
-    *n = (size_t)(t - toks);
+    *out = k.toks;
+    *n = (size_t)(t - k.toks);
     return NC_OK;
 }
