@@ -16,11 +16,12 @@
  * One arena block a sentence holds the token array, a zero-padded copy of
  * the sentence (so a 16-byte step may start anywhere before its end) and
  * the texts.  nc_tokenize's own loop takes the common cases with few live
- * values: ASCII separators, and an ASCII word of at most 15 bytes followed
+ * values: ASCII separators, and an ASCII word of at most 16 bytes followed
  * by an ASCII byte other than an apostrophe, in one step.  Everything else
  * (a tenth of the tokens) goes to slow_token, one code point at a time.
  */
 #include <assert.h>
+#include <stddef.h>
 #include <string.h>
 
 #include <utf8proc.h>
@@ -105,6 +106,21 @@ static inline __m128i in_range(__m128i b, unsigned char lo, char n)
                           _mm_set1_epi8((char)(n - 0x80)));
 }
 
+/*
+ * How far each byte of b lies outside [lo, lo + n): 0 inside, 1 or more
+ * outside (b - lo, wrapping, less n - 1, saturating at 0).  Two such
+ * distances combine with a minimum (0 where either range holds), and a
+ * saturating add of 0x7F turns "not 0" into the top bit for a movemask:
+ * the mask of bytes in neither range, in fewer instructions than two
+ * signed compares, their or and a not (each pcmpgtb overwrote a copy of
+ * its constant).
+ */
+static inline __m128i dist(__m128i b, unsigned char lo, unsigned char n)
+{
+    return _mm_subs_epu8(_mm_sub_epi8(b, _mm_set1_epi8((char)lo)),
+                         _mm_set1_epi8((char)(n - 1)));
+}
+
 static inline struct alnum_run alnum_run(const unsigned char *p, char *folded)
 {
     __m128i x = _mm_loadu_si128((const __m128i *)(const void *)p);
@@ -185,6 +201,30 @@ static size_t fold_append(char *buf, size_t blen, int32_t cp, unsigned *shape, i
         blen += (size_t)e;
     }
     return blen;
+}
+
+/*
+ * Store one token.  Its fields after text (punct, len, type, shape) are
+ * one 8-byte store where the byte order allows (token.h lays them out for
+ * it): five stores a token were a tenth of the fast word path.
+ */
+static inline void put_token(nc_token *t, const char *text, unsigned len, unsigned type,
+                             unsigned shape, uint32_t punct)
+{
+    t->text = text;
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+    _Static_assert(offsetof(nc_token, type) == offsetof(nc_token, len) + 2 &&
+                       offsetof(nc_token, shape) == offsetof(nc_token, len) + 3 &&
+                       offsetof(nc_token, punct) == offsetof(nc_token, len) + 4,
+                   "nc_token: len, type, shape, punct are one 8-byte word");
+    uint64_t meta = (uint64_t)(len | type << 16 | shape << 24) | (uint64_t)punct << 32;
+    memcpy(&t->len, &meta, sizeof meta);
+#else
+    t->len = (uint16_t)len;
+    t->type = (uint8_t)type;
+    t->shape = (uint8_t)shape;
+    t->punct = punct;
+#endif
 }
 
 /*
@@ -399,12 +439,7 @@ static size_t slow_token(struct tok_state *k, size_t i)
     assert(blen > 0);
     if (k->t == k->tlim && grow_tokens(k) != NC_OK)
         return SIZE_MAX;
-    nc_token *t = k->t++;
-    t->text = tp;
-    t->len = (uint32_t)blen;
-    t->type = type;
-    t->shape = (uint8_t)shape;
-    t->punct = punct;
+    put_token(k->t++, tp, (unsigned)blen, type, shape, punct);
     tp[blen] = '\0';
     k->tp = tp + blen + 1;
     if (text_room(k, i) != NC_OK)
@@ -412,14 +447,36 @@ static size_t slow_token(struct tok_state *k, size_t i)
     return i;
 }
 
-/* ASCII bytes that are separators where a token could start: all but
- * letters, digits and the kept " ? ! $ % (C_SPACE, C_OTHER, C_NUMSEP,
- * C_APOS), as a 128-bit set. */
-static inline int ascii_sep(unsigned c)
-{
-    static const uint64_t sep[2] = { 0x7c00ffc9ffffffffu, 0xf8000001f8000001u };
-    return (int)((sep[c >> 6] >> (c & 63)) & 1u);
-}
+/*
+ * What a byte means to nc_tokenize's own loop, one table load for several
+ * range tests (a static const table: nothing to fill at run time):
+ *  BC_LETTER  an ASCII letter: a word starts (the fast path);
+ *  BC_SEP     an ASCII separator where a token could start: all bytes but
+ *             letters, digits, the kept " ? ! $ % and non-ASCII bytes
+ *             (C_SPACE, C_OTHER, C_NUMSEP, C_APOS; NUL too);
+ *  BC_END     after the fast path's run of letters and digits, the word's
+ *             end: any ASCII byte but a letter or digit (the run goes on
+ *             past the step's 16 bytes) or an apostrophe (which may go on
+ *             the word); never a non-ASCII byte (maybe a letter);
+ *  BC_SPACE   a space, skipped after the word it ends (BC_END too).
+ */
+enum { BC_LETTER = 1, BC_SEP = 2, BC_END = 4, BC_SPACE = 8 };
+#define BC_ALNUM_(c) (((c) | 0x20u) - 'a' < 26u || (c) - '0' < 10u)
+#define BC_KEEP_(c) ((c) == '"' || (c) == '?' || (c) == '!' || (c) == '$' || (c) == '%')
+#define BC_(c)                                                                              \
+    ((c) >= 0x80u ? 0                                                                      \
+     : BC_ALNUM_(c) ? (((c) | 0x20u) - 'a' < 26u ? BC_LETTER : 0)                          \
+     : ((BC_KEEP_(c) ? 0 : BC_SEP) | ((c) == '\'' ? 0 : BC_END) | ((c) == ' ' ? BC_SPACE : 0)))
+#define BC4_(c) BC_(c), BC_((c) + 1u), BC_((c) + 2u), BC_((c) + 3u)
+#define BC16_(c) BC4_(c), BC4_((c) + 4u), BC4_((c) + 8u), BC4_((c) + 12u)
+#define BC64_(c) BC16_(c), BC16_((c) + 16u), BC16_((c) + 32u), BC16_((c) + 48u)
+static const unsigned char byte_class[256] = { BC64_(0u), BC64_(64u), BC64_(128u), BC64_(192u) };
+#undef BC_ALNUM_
+#undef BC_KEEP_
+#undef BC_
+#undef BC4_
+#undef BC16_
+#undef BC64_
 
 /*
  * Not inlined into the featurizer (LTO would): it runs once a sentence,
@@ -429,7 +486,7 @@ static inline int ascii_sep(unsigned c)
  * The sentence is first copied, zero-padded, into the same arena block as
  * the token array and the text, so a 16-byte step may start anywhere in
  * it.  The loop then takes the common cases inline with few live values:
- * an ASCII separator, and an ASCII word of at most 15 letters and digits
+ * an ASCII separator, and an ASCII word of at most 16 letters and digits
  * followed by an ASCII byte other than an apostrophe (the space after it
  * skipped too), in one 16-byte step.  Everything else goes to slow_token.
  */
@@ -462,27 +519,37 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
     char *tp = (char *)copy + len + SRC_PAD;
     k.tend = tp + text; /* the slow path's only: the fast one needs no test */
     size_t i = 0;
-    while (i < len) {
-        unsigned c0 = s[i];
+    /* The loop ends at the first zero byte of the padding: a separator, it
+     * is the only one tested against len (a zero byte inside the sentence
+     * is a separator too); no token reads past it. */
+    for (;;) {
+        unsigned c0 = byte_class[s[i]];
 #ifdef HAVE_ALNUM_RUN
-        if ((c0 | 0x20) - 'a' < 26u) {
+        if (c0 & BC_LETTER) {
             /* A word: its letters and digits, folded, stored at tp all 16
              * at once (the bytes past it are overwritten by its NUL and
-             * the next token). */
+             * the next token).  Masks of the bytes that are no ASCII
+             * letter or digit, and no A-Z. */
             __m128i x = _mm_loadu_si128((const __m128i *)(const void *)(s + i));
             __m128i z = _mm_or_si128(x, _mm_set1_epi8(0x20));
             _mm_storeu_si128((__m128i *)(void *)tp, z);
-            unsigned alnum = (unsigned)_mm_movemask_epi8(
-                _mm_or_si128(in_range(z, 'a', 26), in_range(x, '0', 10)));
-            unsigned r = (unsigned)__builtin_ctz(~alnum); /* 1..16 */
-            unsigned c = s[i + r];                        /* the padding at the end */
-            if (r < ALNUM_STEP && c < 0x80 && c != '\'') {
-                /* Capitalised: its first byte is A-Z; all upper case: the
-                 * run of A-Z bytes covers it (a digit ends that), two
-                 * bytes or more. */
-                unsigned upper = (unsigned)_mm_movemask_epi8(in_range(x, 'A', 26));
-                unsigned ru = (unsigned)__builtin_ctz(~upper);
-                unsigned shape = (ru != 0) | ((ru >= r && r >= 2) << 1);
+            unsigned other = (unsigned)_mm_movemask_epi8(
+                _mm_adds_epu8(_mm_min_epu8(dist(z, 'a', 26), dist(x, '0', 10)),
+                              _mm_set1_epi8(0x7F)));
+            /* 1..16; after 16 the next byte may still be a letter or
+             * digit (a longer word), which is no BC_END */
+            size_t r = (size_t)__builtin_ctz(other | 0x10000u);
+            unsigned e = byte_class[s[i + r]] & (BC_END | BC_SPACE); /* within the padding */
+            if (e) {
+                /* Capitalised: bit 0 of the A-Z mask u.  All upper case:
+                 * bits 0..r-1 of u set (a digit clears its bit), and bit
+                 * 1 (two bytes or more).  Bit r, the byte after the word,
+                 * is clear, so u + 1 carries into bit r exactly when bits
+                 * 0..r-1 are all set: shape = u & (1 | bit r of u + 1,
+                 * moved to bit 1) & 3, without a branch or a ctz. */
+                unsigned u = (unsigned)_mm_movemask_epi8(in_range(x, 'A', 26));
+                unsigned shape = u & ((((u + 1) >> r) << 1) | NC_SHAPE_CAP) &
+                                 (NC_SHAPE_CAP | NC_SHAPE_UPPER);
                 if (t == tlim) {
                     k.t = t;
                     if (grow_tokens(&k) != NC_OK)
@@ -490,21 +557,19 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
                     t = k.t;
                     tlim = k.tlim;
                 }
-                t->text = tp;
-                t->len = r;
-                t->type = NC_TOK_WORD;
-                t->shape = (uint8_t)shape;
-                t->punct = 0;
+                put_token(t, tp, (unsigned)r, NC_TOK_WORD, shape, 0);
                 t++;
                 tp[r] = '\0';
                 tp += r + 1;
-                i += r + (c == ' ');
+                i += r + (e >> 3); /* BC_SPACE: skip the space */
                 continue;
             }
             /* longer, or followed by an apostrophe or a non-ASCII byte */
         } else
 #endif
-        if (c0 < 0x80 && ascii_sep(c0)) {
+        if (c0 & BC_SEP) {
+            if (i >= len)
+                break;
             i++;
             continue;
         }

@@ -27,11 +27,14 @@ enum nc_tok_type { NC_TOK_WORD, NC_TOK_NUMBER, NC_TOK_PUNCT };
 #define NC_SHAPE_CAP   0x1u /* first letter upper case */
 #define NC_SHAPE_UPPER 0x2u /* every letter upper case, two or more letters */
 
+/* 16 bytes (24 with a 32-bit len); len, type, shape and punct in this
+ * order make one 8-byte word the tokenizer stores at once (token.c:
+ * put_token), a word's low half. */
 typedef struct nc_token {
     const char *text; /* folded text, NUL-terminated, in the arena; at
                          least NC_TOKEN_READ bytes from it are readable
                          (the stemmer reads 8 at once, stem.h) */
-    uint32_t len;
+    uint16_t len;     /* at most NC_MAX_TOKEN_BYTES */
     uint8_t type;     /* enum nc_tok_type */
     uint8_t shape;    /* NC_SHAPE_* of the original */
     uint32_t punct;   /* for NC_TOK_PUNCT: the code point */

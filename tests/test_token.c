@@ -105,8 +105,11 @@ static void test_token_shapes_and_cap(void **state)
 /*
  * The tokenizer's rules (token.h) one code point at a time through
  * utf8proc, with no fast path and no ASCII special case: the reference the
- * fast paths of nc_tokenize (whole 8-byte runs, capitalised words, the
- * tail of a sentence) must match byte for byte.
+ * fast paths of nc_tokenize (a word of up to 15 ASCII bytes in one
+ * 16-byte step with its shape from masks, 16-byte runs of longer words,
+ * the byte table for separators and word ends, kept punctuation copied,
+ * the tail of a sentence read from its zero-padded copy) must match byte
+ * for byte.
  */
 enum { R_SEP, R_LETTER, R_DIGIT, R_APOS, R_NUMSEP, R_KEEP };
 
@@ -258,9 +261,12 @@ static void test_tokenizer_reference(void **state)
         "\xE2\x80\x9D", "\xC2\xAB", "\xC2\xBB", "\xE2\x82\xAC", "\xC2\xA3", "\xC2\xA5",
         "\xC2\xA0", "\xE2\x80\x94", "\xCC\x81", "\xFF", "\xC3", "\xE2\x80", "\xF0\x9F\x98\x80",
         "ABCDEFGHIJ", "AbCdEfGh", "a1b2c3d4e5", "ZZ", "z", "@", "[", "`", "{", "0", "9",
+        /* 14 to 17 bytes, about the fast path's 16-byte step (token.c) */
+        "abcdefghijklmn", "ABCDEFGHIJKLMNO", "Abcdefghijklmnop", "ABCDEFGHIJKLMNOPQ", "A1B2C3D4E5F6G7H",
+        "\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90", "\xE2\x80\x99t", "'s", " \"", "\"A", "],",
     };
     const size_t npieces = sizeof pieces / sizeof pieces[0];
-    char in[400], want[8192], got[8192];
+    char in[400], want[16384], got[16384];
     uint64_t seed = 5;
     nc_arena a;
     nc_arena_init(&a);
@@ -295,6 +301,30 @@ static void test_tokenizer_reference(void **state)
         nc_arena_reset(&a);
     }
     assert_true(long_seen > 100);
+    /* Folds that grow (U+0390: 2 bytes to 6) more than the text room the
+     * tokenizer sets aside for ASCII (2 bytes a byte): it must take more;
+     * words between them keep the fast path. */
+    for (int m = 0; m < 3; m++) {
+        size_t len = 0;
+        while (len + 24 < sizeof in) {
+            static const char *const mix[3] = { "\xCE\x90 ", "\xCE\x90\xCE\x90\xCE\x90 ab ",
+                                                "\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90"
+                                                "\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90 X" };
+            memcpy(in + len, mix[m], strlen(mix[m]));
+            len += strlen(mix[m]);
+        }
+        char *s = malloc(len);
+        assert_non_null(s);
+        memcpy(s, in, len);
+        nc_token *t;
+        size_t n;
+        assert_int_equal(nc_tokenize(s, len, &a, &t, &n), NC_OK);
+        ref_tokenize((const unsigned char *)s, len, want, sizeof want);
+        got_tokens(t, n, got, sizeof got);
+        assert_string_equal(want, got);
+        free(s);
+        nc_arena_reset(&a);
+    }
     /* one-byte tokens, more than the first token array holds (it grows) */
     size_t len = 300;
     char *s = malloc(len);
