@@ -263,7 +263,7 @@ static void test_tokenizer_reference(void **state)
         "ABCDEFGHIJ", "AbCdEfGh", "a1b2c3d4e5", "ZZ", "z", "@", "[", "`", "{", "0", "9",
         /* 14 to 17 bytes, about the fast path's 16-byte step (token.c) */
         "abcdefghijklmn", "ABCDEFGHIJKLMNO", "Abcdefghijklmnop", "ABCDEFGHIJKLMNOPQ", "A1B2C3D4E5F6G7H",
-        "\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90", "\xE2\x80\x99t", "'s", " \"", "\"A", "],",
+        "\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90\xCE\x90", "\xE2\x80\x99t", "'s", " \"", "\"A", "],", "1-2", "10/20", "3 4", "5%", "$7", "2nd.5",
     };
     const size_t npieces = sizeof pieces / sizeof pieces[0];
     char in[400], want[16384], got[16384];
