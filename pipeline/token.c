@@ -128,15 +128,14 @@ static inline __m128i dist(__m128i b, unsigned char lo, unsigned char n)
  * the bytes are also stored at folded with 0x20 set, which lowers a
  * letter and keeps a digit.
  *   alnum: ASCII letters and digits; digit: 0-9; upper: A-Z;
- *   sep: the separators the window steps over: space and , - . / (each a
- *        separator where a token could start, and the end of a word);
- *   bad: bytes after a run that do not surely end the word: an apostrophe
- *        (kept between letters) or a non-ASCII byte (maybe a letter).
+ *   sep: the separators the window steps over: space and ( ) * + , - . /
+ *        (0x28-0x2F; each a separator where a token could start, and the
+ *        end of a word);
  * Every other byte stops the window (see nc_tokenize).
  */
 #define WIN 64u
 struct win16 {
-    unsigned alnum, digit, upper, sep, bad;
+    unsigned alnum, digit, upper, sep;
 };
 
 static inline struct win16 win16(const unsigned char *p, char *folded)
@@ -155,8 +154,7 @@ static inline struct win16 win16(const unsigned char *p, char *folded)
     w.upper = w.alnum & ~(unsigned)_mm_movemask_epi8(_mm_slli_epi16(x, 2));
     w.sep = (unsigned)_mm_movemask_epi8(
         _mm_or_si128(_mm_cmpeq_epi8(x, _mm_set1_epi8(' ')),
-                     _mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(3)), _mm_set1_epi8(0x2F))));
-    w.bad = (unsigned)_mm_movemask_epi8(_mm_or_si128(x, _mm_cmpeq_epi8(x, _mm_set1_epi8('\''))));
+                     _mm_cmpeq_epi8(_mm_or_si128(x, _mm_set1_epi8(7)), _mm_set1_epi8(0x2F))));
     return w;
 }
 
@@ -503,13 +501,18 @@ static size_t slow_token(struct tok_state *k, size_t i)
  *  BC_SEP     an ASCII separator: all bytes but letters, digits, the kept
  *             " ? ! $ % and non-ASCII bytes (C_SPACE, C_OTHER, C_NUMSEP,
  *             C_APOS; NUL too);
- *  0          anything else: slow_token.
+ *  neither    anything else: slow_token;
+ *  BC_BAD     after a word, a byte that may not end it: an apostrophe (kept
+ *             between letters) or a non-ASCII byte (maybe a letter).
  */
-enum { BC_LETTER = 1, BC_SEP = 2 };
+enum { BC_LETTER = 1, BC_SEP = 2, BC_BAD = 4 };
 #define BC_LETTER_(c) (((c) | 0x20u) - 'a' < 26u)
 #define BC_KEEP_(c) ((c) == '"' || (c) == '?' || (c) == '!' || (c) == '$' || (c) == '%')
 #define BC_(c)                                                                              \
-    ((c) >= 0x80u || (c) - '0' < 10u || BC_KEEP_(c) ? 0 : BC_LETTER_(c) ? BC_LETTER : BC_SEP)
+    ((c) >= 0x80u ? BC_BAD                                                                 \
+     : (c) - '0' < 10u || BC_KEEP_(c) ? 0                                                  \
+     : BC_LETTER_(c) ? BC_LETTER                                                           \
+     : (c) == '\'' ? BC_SEP | BC_BAD : BC_SEP)
 #define BC4_(c) BC_(c), BC_((c) + 1u), BC_((c) + 2u), BC_((c) + 3u)
 #define BC16_(c) BC4_(c), BC4_((c) + 4u), BC4_((c) + 8u), BC4_((c) + 12u)
 #define BC64_(c) BC16_(c), BC16_((c) + 16u), BC16_((c) + 32u), BC16_((c) + 48u)
@@ -585,10 +588,10 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
             struct win16 w2 = win16(p + 32, tp + 32), w3 = win16(p + 48, tp + 48);
 #define W64_(f) ((uint64_t)w0.f | (uint64_t)w1.f << 16 | (uint64_t)w2.f << 32 | (uint64_t)w3.f << 48)
             uint64_t A = W64_(alnum), S = W64_(sep), U = W64_(upper), D = W64_(digit);
-            /* The window's last byte stops it, as a byte that may not end
-             * a word (a run there may go on past it). */
+            /* The window's last byte stops it: a run through it may go on
+             * past the window (A's top bit ends no run: a run ending
+             * before it has a byte after it that is no letter or digit). */
             const uint64_t last = 1ull << 63;
-            uint64_t B = W64_(bad) | last;
 #undef W64_
             uint64_t starts = A & ~(A << 1); /* the first byte of each run */
             /* Where the window's words stop: at the first byte that is
@@ -596,11 +599,12 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
              * punctuation, another separator, a non-ASCII byte, the
              * padding's zero), or a run from a digit (a number); 63 at
              * most.  A run ending at the limit is a word only if that
-             * byte surely ends it (not B); the runs taken, as their last
-             * bytes: em (none when the run at p itself is not taken). */
+             * byte surely ends it (not BC_BAD);
+             * the runs taken, as their last bytes: em (none when the run
+             * at p itself is not taken). */
             uint64_t stop = ~(A | S) | (starts & D) | last;
             unsigned limit = (unsigned)__builtin_ctzll(stop);
-            unsigned excl = (unsigned)(B >> limit) & 1u;
+            unsigned excl = byte_class[p[limit]] / BC_BAD & 1u;
             uint64_t em = A & ~(A >> 1) & ((1ull << (limit - excl)) - 1u);
             if (em) {
                 if ((size_t)(tlim - t) < WIN_TOKENS) {
