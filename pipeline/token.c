@@ -185,6 +185,14 @@ static inline size_t next_cp(const unsigned char *s, size_t len, size_t i, int32
         *cl = ascii_class(s[i]);
         return 1;
     }
+    /* U+2000-U+203F (E2 80 80-BF: always valid UTF-8), the curly quotes
+     * and apostrophe and the dashes of news text, without the library's
+     * decoder (a call and its checks) */
+    if (s[i] == 0xE2 && len - i >= 3 && s[i + 1] == 0x80 && (s[i + 2] & 0xC0) == 0x80) {
+        *cp = 0x2000 | (s[i + 2] & 0x3F);
+        *cl = unicode_class(*cp);
+        return 3;
+    }
     /* a local of its own: *cp, passed on, would keep the caller's
      * variable in memory on the ASCII path too */
     utf8proc_int32_t c;
@@ -501,16 +509,19 @@ static size_t slow_token(struct tok_state *k, size_t i)
  *  BC_SEP     an ASCII separator: all bytes but letters, digits, the kept
  *             " ? ! $ % and non-ASCII bytes (C_SPACE, C_OTHER, C_NUMSEP,
  *             C_APOS; NUL too);
- *  neither    anything else: slow_token;
+ *  BC_KEEP    kept punctuation, an ASCII " ? ! $ %: a token of its own,
+ *             stored there (its text is itself, its punct the byte);
+ *  none       anything else: slow_token;
  *  BC_BAD     after a word, a byte that may not end it: an apostrophe (kept
  *             between letters) or a non-ASCII byte (maybe a letter).
  */
-enum { BC_LETTER = 1, BC_SEP = 2, BC_BAD = 4 };
+enum { BC_LETTER = 1, BC_SEP = 2, BC_BAD = 4, BC_KEEP = 8 };
 #define BC_LETTER_(c) (((c) | 0x20u) - 'a' < 26u)
 #define BC_KEEP_(c) ((c) == '"' || (c) == '?' || (c) == '!' || (c) == '$' || (c) == '%')
 #define BC_(c)                                                                              \
     ((c) >= 0x80u ? BC_BAD                                                                 \
-     : (c) - '0' < 10u || BC_KEEP_(c) ? 0                                                  \
+     : BC_KEEP_(c) ? BC_KEEP                                                               \
+     : (c) - '0' < 10u ? 0                                                                 \
      : BC_LETTER_(c) ? BC_LETTER                                                           \
      : (c) == '\'' ? BC_SEP | BC_BAD : BC_SEP)
 #define BC4_(c) BC_(c), BC_((c) + 1u), BC_((c) + 2u), BC_((c) + 3u)
@@ -651,6 +662,20 @@ nc_status nc_tokenize(const char *str, size_t len, nc_arena *a, nc_token **out, 
             if (p >= end)
                 break;
             p++;
+            continue;
+        }
+        if (c0 & BC_KEEP) { /* 2 bytes of text for 1: the text room holds */
+            if (t == tlim) {
+                k.t = t;
+                if (grow_tokens(&k) != NC_OK)
+                    return NC_ERR_NOMEM;
+                t = k.t;
+                tlim = k.tlim;
+            }
+            put_token(t++, tp, 1, NC_TOK_PUNCT, 0, *p);
+            tp[0] = (char)*p++;
+            tp[1] = '\0';
+            tp += 2;
             continue;
         }
         k.t = t;
