@@ -309,8 +309,11 @@ struct tok_state {
  * with a new block when needed.  Nothing writes more than TEXT_SLACK bytes
  * at tp: a window stores 64, a slow token at most NC_MAX_TOKEN_BYTES and
  * its NUL (its 16-byte steps run while blen + 16 <= NC_MAX_TOKEN_BYTES).
+ * So every text has NC_TOKEN_READ bytes in its block (token.h): a window's
+ * word at offset b, before the r bytes left, has 2r + TEXT_SLACK - b.
  */
 #define TEXT_SLACK (NC_MAX_TOKEN_BYTES + 1u)
+_Static_assert(TEXT_SLACK >= NC_TOKEN_READ, "texts have the bytes token.h promises");
 #ifdef HAVE_ALNUM_RUN
 _Static_assert(WIN <= TEXT_SLACK, "a window's store fits the text room's slack");
 #endif
