@@ -546,18 +546,10 @@ struct nc_scorer {
                            margin against the label's group (build_gaps) */
 };
 
-/* build_frec's sort: rows by heat, the hottest first, then by index. */
-typedef struct row_heat {
-    uint64_t heat;
-    uint32_t row;
-} row_heat;
-
-static int row_heat_cmp(const void *a, const void *b)
+/* Significant bits of h: 0 for 0, 64 for the largest. */
+static uint32_t heat_bits(uint64_t h)
 {
-    const row_heat *x = a, *y = b;
-    if (x->heat != y->heat)
-        return x->heat > y->heat ? -1 : 1;
-    return (x->row > y->row) - (x->row < y->row);
+    return h ? 64 - (uint32_t)__builtin_clzll(h) : 0;
 }
 
 /* sc->frec and sc->rows: each feature's row and its group (from its key),
@@ -578,29 +570,39 @@ static nc_status build_frec(nc_scorer *sc)
     sc->row_block = nc_calloc((size_t)nr * stride + 1, sizeof *sc->row_block);
     if (sc->row_block)
         sc->rows = sc->row_block + ((uintptr_t)sc->row_block % 16 != 0);
-    row_heat *rh = nc_calloc(nr ? nr : 1, sizeof *rh);
+    uint64_t *heat = nc_calloc(nr ? nr : 1, sizeof *heat);
     uint32_t *at = nc_reallocarray(NULL, nr ? nr : 1, sizeof *at);
-    if (!sc->frec || !sc->prior || !sc->row_block || !rh || !at) {
-        nc_free(rh);
+    if (!sc->frec || !sc->prior || !sc->row_block || !heat || !at) {
+        nc_free(heat);
         nc_free(at);
         return NC_ERR_NOMEM;
     }
-    /* A row's heat: how often its features occurred in training.  The
-     * rows a sentence touches are mostly the hottest, and together at the
-     * front of the table they share cache lines with each other rather
-     * than with rows that are hardly ever read. */
-    for (uint32_t r = 0; r < nr; r++)
-        rh[r].row = r;
+    /*
+     * A row's heat: how often its features occurred in training.  The rows
+     * a sentence touches are mostly the hottest, and together at the front
+     * of the table they share cache lines with each other rather than with
+     * rows that are hardly ever read.  The order is by the heat's power of
+     * two, hottest first, then by row: a counting sort (qsort by the exact
+     * heat was 6 M instructions a scorer, for no fewer misses).
+     */
     for (uint32_t f = 0; f < nf; f++) {
         uint64_t h = 0;
         for (uint32_t l = 0; l < nl; l++)
             h += m->counts[(size_t)f * nl + l];
-        rh[m->row_of[f]].heat += h;
+        heat[m->row_of[f]] += h;
     }
-    qsort(rh, nr, sizeof *rh, row_heat_cmp);
+    uint32_t start[66] = { 0 }; /* [65 - bits of the heat] the first row of that class */
+    for (uint32_t r = 0; r < nr; r++)
+        start[65 - heat_bits(heat[r])]++;
+    for (uint32_t c = 0, sum = 0; c < 66; c++) {
+        uint32_t k = start[c];
+        start[c] = sum;
+        sum += k;
+    }
     for (uint32_t r = 0; r < nr; r++) {
-        at[rh[r].row] = r;
-        memcpy(&sc->rows[r * stride], &m->rows[(size_t)rh[r].row * nl], nl * sizeof *sc->rows);
+        uint32_t to = start[65 - heat_bits(heat[r])]++;
+        at[r] = to;
+        memcpy(&sc->rows[to * stride], &m->rows[(size_t)r * nl], nl * sizeof *sc->rows);
     }
     for (uint32_t f = 0; f < nf; f++) {
         const char *key = nc_vocab_key(m->features, f, NULL);
@@ -609,7 +611,7 @@ static nc_status build_frec(nc_scorer *sc)
                                                       : GROUP_CUE;
         sc->frec[f].row = (uint32_t)(at[m->row_of[f]] * stride * sizeof(double)) | g;
     }
-    nc_free(rh);
+    nc_free(heat);
     nc_free(at);
     /* The same product score_sentence made for every sentence. */
     for (uint32_t l = 0; l < nl; l++)
