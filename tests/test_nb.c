@@ -10,6 +10,7 @@
 #include <setjmp.h>
 #include <stdarg.h>
 #include <stddef.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -468,6 +469,207 @@ static void test_labels_near_ties(void **state)
     assert_true(how[0] > 0 && how[1] > 0 && how[2] > 0);
 }
 
+/* softmax_row's arithmetic (nb.c), for reference_classes. */
+static void softmax_reference(double *p, uint32_t nl)
+{
+    double mx = -INFINITY;
+    for (uint32_t l = 0; l < nl; l++)
+        if (p[l] > mx)
+            mx = p[l];
+    double s = 1.0;
+    int seen_max = 0;
+    for (uint32_t l = 0; l < nl; l++) {
+        if (!seen_max && p[l] == mx)
+            seen_max = 1;
+        else
+            s += exp(p[l] - mx);
+    }
+    double z = mx + log(s);
+    for (uint32_t l = 0; l < nl; l++)
+        p[l] = exp(p[l] - z);
+}
+
+/*
+ * The class posteriors of s[0..n) the plain way (no sequence layer): the
+ * keys of an unrestricted featurizer looked up by string, each feature
+ * once a sentence when binary, its log P row added in key order to the
+ * word or the cue sum (position rows times position_weight), the scores
+ * from nb.h's formula, then softmax_row's arithmetic.
+ */
+static void reference_classes(const nc_model *m, const nc_sent_in *s, size_t n, double *out)
+{
+    const nc_options *o = &m->opt;
+    uint32_t nl = m->nlabels;
+    nc_featurizer *fz;
+    assert_int_equal(nc_featurizer_new(o, &fz), NC_OK);
+    nc_arena a;
+    nc_arena_init(&a);
+    nc_sent_feats *sf = calloc(n, sizeof *sf);
+    unsigned char *seen = calloc(m->nfeatures + 1, 1);
+    double *ws = calloc(nl, sizeof *ws), *cs = calloc(nl, sizeof *cs);
+    assert_non_null(sf);
+    assert_non_null(seen);
+    assert_non_null(ws);
+    assert_non_null(cs);
+    assert_int_equal(nc_featurize(fz, s, n, &a, sf), NC_OK);
+    for (size_t i = 0; i < n; i++) {
+        size_t nwords = 0;
+        memset(seen, 0, m->nfeatures + 1);
+        for (uint32_t l = 0; l < nl; l++)
+            ws[l] = cs[l] = 0.0;
+        for (size_t k = 0; k < sf[i].n; k++) {
+            const nc_key *key = &sf[i].keys[k];
+            uint32_t f;
+            assert_non_null(key->s);
+            if (!nc_vocab_find(m->features, key->s, key->len, &f))
+                continue;
+            if (o->binary) {
+                if (seen[f])
+                    continue;
+                seen[f] = 1;
+            }
+            const char *name = nc_vocab_key(m->features, f, NULL);
+            const double *lp = nc_model_logp(m, f);
+            if (nc_feature_is_word(name)) {
+                nwords++;
+                for (uint32_t l = 0; l < nl; l++)
+                    ws[l] += lp[l];
+            } else if (name[0] == 'p' && name[1] == ':') {
+                for (uint32_t l = 0; l < nl; l++)
+                    cs[l] += o->position_weight * lp[l];
+            } else {
+                for (uint32_t l = 0; l < nl; l++)
+                    cs[l] += lp[l];
+            }
+        }
+        double w = (o->length_norm > 0 && nwords) ? o->length_norm / (double)nwords : 1.0;
+        double *e = &out[i * nl];
+        for (uint32_t l = 0; l < nl; l++)
+            e[l] = (o->prior_weight * m->log_prior[l] + w * ws[l] + o->cue_weight * cs[l]) *
+                   o->emission_scale;
+        softmax_reference(e, nl);
+    }
+    free(cs);
+    free(ws);
+    free(seen);
+    free(sf);
+    nc_arena_free(&a);
+    nc_featurizer_free(fz);
+}
+
+/* A sentence of nw words drawn from a vocabulary of the first nvocab of
+ * words[] (some of them twice), into buf: words the same sentence repeats
+ * and, past nvocab, words no model has seen. */
+static const char *random_sentence(char *buf, size_t cap, uint64_t *rng, size_t nw, size_t nvocab)
+{
+    static const char *const words[] = {
+        "army",   "attack", "said",   "minister", "border",  "talks",  "killed", "police",
+        "expect", "growth", "region", "decades",  "\"we",    "will",   "rise",   "raid",
+        "monday", "three",  "men",    "blast",    "claimed", "govern", "report", "today",
+        "zebra",  "quartz", "lumen",  "vortex",
+    };
+    size_t len = 0, nwords = sizeof words / sizeof *words;
+    buf[0] = '\0';
+    for (size_t i = 0; i < nw; i++) {
+        const char *w = words[nc_rand_next(rng) % (nvocab < nwords ? nvocab : nwords)];
+        size_t wl = strlen(w);
+        assert_true(len + wl + 3 < cap);
+        if (i)
+            buf[len++] = ' ';
+        memcpy(buf + len, w, wl);
+        len += wl;
+    }
+    buf[len++] = '.';
+    buf[len] = '\0';
+    return buf;
+}
+
+/*
+ * Scoring against reference_classes, bit for bit: every path of
+ * score_sentence (binary or not, restricted featurizer or not, label
+ * counts with and without a copy of their own, odd and even, long
+ * sentences with repeated and unknown words, cue and position features).
+ */
+static void test_scores_reference(void **state)
+{
+    (void)state;
+    static const struct {
+        uint32_t labels;
+        const char *set[8][2];
+    } cases[] = {
+        { 3, { { NULL, NULL } } },
+        { 2, { { "bigrams", "1" }, { "binary", "1" }, { NULL, NULL } } },
+        { 9,
+          { { "bigrams", "1" },
+            { "cues", "1" },
+            { "position", "1" },
+            { "position_weight", "2.5" },
+            { "length_norm", "6" },
+            { NULL, NULL } } },
+        { 13,
+          { { "bigrams", "1" },
+            { "binary", "1" },
+            { "cues", "1" },
+            { "position", "1" },
+            { "position_weight", "0.75" },
+            { "cue_weight", "0.6" },
+            { "prior_weight", "0.9" },
+            { "emission_scale", "1.3" } } },
+        { 13, { { "binary", "1" }, { "cues", "1" }, { "length_norm", "4" }, { NULL, NULL } } },
+    };
+    uint64_t rng = 11;
+    char text[40][1200];
+    char label[40][8];
+    const char *pairs[80];
+    for (size_t c = 0; c < sizeof cases / sizeof *cases; c++) {
+        nc_options o = plain_options();
+        for (size_t k = 0; k < 8 && cases[c].set[k][0]; k++)
+            assert_int_equal(nc_options_set(&o, cases[c].set[k][0], cases[c].set[k][1]), NC_OK);
+        /* Training: 40 sentences, the labels in turn, from 24 words. */
+        for (size_t i = 0; i < 40; i++) {
+            snprintf(label[i], sizeof label[i], "l%02u", (unsigned)(i % cases[c].labels));
+            random_sentence(text[i], sizeof text[i], &rng, 3 + i % 9, 24);
+            pairs[2 * i] = label[i];
+            pairs[2 * i + 1] = text[i];
+        }
+        nc_doc d;
+        make_doc(&d, pairs, 40);
+        const nc_doc *docs[] = { &d };
+        nc_model *m = train_docs(&o, docs, 1);
+        nc_doc_free(&d);
+        assert_int_equal(m->nlabels, cases[c].labels);
+        /* Scoring: 12 sentences of up to 300 words (the scratch lists grow)
+         * with the four words training never saw; twice, so that the second
+         * round finds its keys in the caches. */
+        for (size_t i = 0; i < 12; i++) {
+            random_sentence(text[i], sizeof text[i], &rng, i == 5 ? 150 : 1 + i * 3, 28);
+            pairs[2 * i] = "x";
+            pairs[2 * i + 1] = text[i];
+        }
+        make_doc(&d, pairs, 12);
+        nc_scorer *sc;
+        assert_int_equal(nc_scorer_new(m, &sc), NC_OK);
+        nc_arena a;
+        nc_arena_init(&a);
+        uint32_t nl = m->nlabels;
+        double *got = calloc(12 * nl, sizeof *got), *want = calloc(12 * nl, sizeof *want);
+        assert_non_null(got);
+        assert_non_null(want);
+        reference_classes(m, d.s, 12, want);
+        for (int round = 0; round < 2; round++) {
+            assert_int_equal(nc_score_classes(sc, d.s, 12, &a, got), NC_OK);
+            assert_memory_equal(got, want, 12 * nl * sizeof *got);
+            nc_arena_reset(&a);
+        }
+        free(got);
+        free(want);
+        nc_arena_free(&a);
+        nc_scorer_free(sc);
+        nc_model_free(m);
+        nc_doc_free(&d);
+    }
+}
+
 static void test_alloc_failures(void **state)
 {
     (void)state;
@@ -494,6 +696,7 @@ int main(void)
         cmocka_unit_test(test_sublabels),
         cmocka_unit_test(test_position_weight),
         cmocka_unit_test(test_labels_near_ties),
+        cmocka_unit_test(test_scores_reference),
         cmocka_unit_test(test_alloc_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
